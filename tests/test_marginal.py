@@ -1,0 +1,124 @@
+"""log_marginal_grid against models whose log p(x) is known: a linear-Gaussian decoder, and IWAE with huge k."""
+
+import math
+
+import pytest
+import torch
+from torch.distributions import MultivariateNormal, kl_divergence
+
+import vae_teach as vt
+from vae_teach.marginal import kl_to_true_posterior, latent_grid, log_marginal_grid
+
+SIGMA = 0.2
+
+
+def linear_gaussian_vae(seed: int = 0) -> vt.VAE:
+    """A VAE whose decoder is x = W z + b + sigma * noise: then p(x) = N(b, W W^T + sigma^2 I)."""
+    model = vt.VAE(latent_dim=2, hidden_dims=(), likelihood="gaussian", gaussian_sigma=SIGMA, seed=seed)
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        linear = model.decoder[0]
+        linear.weight.copy_(0.02 * torch.randn(784, 2, generator=g))
+        linear.bias.fill_(0.5)
+    return model
+
+
+def linear_gaussian_truth(model: vt.VAE, x: torch.Tensor):
+    """Closed form for the linear-Gaussian model: (log p(x) (N,), posterior mean (N, 2), posterior cov (2, 2))."""
+    w = model.decoder[0].weight.detach().double()
+    b = model.decoder[0].bias.detach().double()
+    x_flat = x.flatten(1).double()
+    marginal = MultivariateNormal(b, covariance_matrix=w @ w.T + SIGMA**2 * torch.eye(784, dtype=torch.float64))
+    post_cov = torch.linalg.inv(torch.eye(2, dtype=torch.float64) + w.T @ w / SIGMA**2)
+    post_mean = (x_flat - b) @ w @ post_cov.T / SIGMA**2
+    return marginal.log_prob(x_flat), post_mean, post_cov
+
+
+def some_images(n: int = 4, seed: int = 1) -> torch.Tensor:
+    return 0.3 + 0.4 * torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(seed))
+
+
+def test_latent_grid_covers_the_square_with_cell_centres():
+    axis, points, area = latent_grid(4, 2.0)
+    assert torch.allclose(axis, torch.tensor([-1.5, -0.5, 0.5, 1.5], dtype=torch.float64))
+    assert points.shape == (16, 2) and area == pytest.approx(1.0)
+    assert points[1].tolist() == [-0.5, -1.5]  # row-major: the first coordinate moves fastest
+
+
+def test_log_marginal_grid_matches_linear_gaussian_closed_form():
+    model = linear_gaussian_vae()
+    x = some_images()
+    expected, _, _ = linear_gaussian_truth(model, x)
+    result = log_marginal_grid(model, x, grid_size=200, extent=6.0)
+    assert torch.allclose(result.log_px, expected, atol=1e-4)
+
+
+def test_grid_posterior_mean_matches_linear_gaussian_posterior():
+    model = linear_gaussian_vae()
+    x = some_images()
+    _, post_mean, post_cov = linear_gaussian_truth(model, x)
+    result = log_marginal_grid(model, x, grid_size=200, extent=6.0)
+    z2, z1 = torch.meshgrid(result.axis, result.axis, indexing="ij")
+    mean = torch.stack([(result.posterior * z1).sum((1, 2)), (result.posterior * z2).sum((1, 2))], dim=1)
+    assert torch.allclose(result.posterior.sum((1, 2)), torch.ones(4, dtype=torch.float64))
+    assert torch.allclose(mean, post_mean, atol=1e-4)
+
+
+def test_kl_to_true_posterior_matches_gaussian_kl_oracle():
+    model = linear_gaussian_vae()
+    x = some_images()
+    _, post_mean, post_cov = linear_gaussian_truth(model, x)
+    mu = post_mean + torch.tensor([0.3, -0.2], dtype=torch.float64)
+    logvar = torch.log(torch.tensor([[0.05, 0.2]], dtype=torch.float64)).expand(4, 2)
+    q = MultivariateNormal(mu, covariance_matrix=torch.diag_embed(logvar.exp()))
+    expected = kl_divergence(q, MultivariateNormal(post_mean, covariance_matrix=post_cov))
+    result = log_marginal_grid(model, x, grid_size=200, extent=6.0)
+    assert torch.allclose(kl_to_true_posterior(result, mu, logvar), expected, atol=1e-3)
+
+
+@pytest.fixture(scope="module")
+def small_bernoulli_vae():
+    data = vt.load_mnist()
+    model = vt.VAE(latent_dim=2, hidden_dims=(64,), seed=0)
+    vt.fit(model, data.train_x[:1000], epochs=3, seed=0, progress=False)
+    return model, data.test_x[:3]
+
+
+def test_log_marginal_grid_agrees_with_iwae_at_huge_k(small_bernoulli_vae):
+    model, x = small_bernoulli_vae
+    exact = log_marginal_grid(model, x, grid_size=200, extent=6.0).log_px
+    with torch.no_grad():
+        bound = vt.iwae_per_example(model, x, k=20_000, generator=torch.Generator().manual_seed(0)).double()
+    assert (bound <= exact + 0.05).all(), f"IWAE {bound} above log p(x) {exact}"
+    assert torch.allclose(bound, exact, atol=0.3)
+
+
+def test_log_marginal_grid_converges_when_the_grid_is_refined(small_bernoulli_vae):
+    model, x = small_bernoulli_vae
+    coarse = log_marginal_grid(model, x, grid_size=150, extent=6.0).log_px
+    fine = log_marginal_grid(model, x, grid_size=300, extent=7.0).log_px
+    assert torch.allclose(coarse, fine, atol=1e-2)
+
+
+def test_elbo_plus_kl_to_true_posterior_equals_log_px(small_bernoulli_vae):
+    model, x = small_bernoulli_vae
+    grid = log_marginal_grid(model, x, grid_size=300, extent=7.0)
+    with torch.no_grad():
+        mu, logvar = model.encode(x)
+        elbo = vt.elbo_per_example(model, x, n_samples=4000, generator=torch.Generator().manual_seed(0))
+    total = elbo.double() + kl_to_true_posterior(grid, mu, logvar)
+    assert torch.allclose(total, grid.log_px, atol=0.1)
+
+
+def test_log_marginal_grid_rejects_a_latent_that_is_not_2d():
+    with pytest.raises(ValueError, match="latent_dim == 2"):
+        log_marginal_grid(vt.VAE(latent_dim=3), some_images(1))
+
+
+def test_chunking_does_not_change_the_answer():
+    model = linear_gaussian_vae()
+    x = some_images(2)
+    whole = log_marginal_grid(model, x, grid_size=50, chunk=10_000).log_px
+    pieces = log_marginal_grid(model, x, grid_size=50, chunk=7).log_px
+    assert torch.allclose(whole, pieces, atol=1e-9)
+    assert math.isfinite(float(whole.sum()))

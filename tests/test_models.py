@@ -1,0 +1,59 @@
+import torch
+
+import vae_teach as vt
+
+
+def test_autoencoder_shapes_and_decode_range():
+    ae = vt.Autoencoder(latent_dim=5, hidden_dims=(64, 32))
+    x = torch.rand(7, 1, 28, 28)
+    z = ae.encode(x)
+    assert z.shape == (7, 5)
+    images = ae.decode(z)
+    assert images.shape == (7, 1, 28, 28)
+    assert float(images.min()) >= 0.0 and float(images.max()) <= 1.0
+
+
+def test_vae_encode_returns_mu_and_logvar_and_forward_names_parts():
+    vae = vt.VAE(latent_dim=6, hidden_dims=(32,))
+    x = torch.rand(4, 1, 28, 28)
+    mu, logvar = vae.encode(x)
+    assert mu.shape == logvar.shape == (4, 6)
+    out = vae(x)
+    assert out.logits.shape == (4, 1, 28, 28) and out.z.shape == (4, 6)
+    assert torch.allclose(out.mu, mu) and torch.allclose(out.logvar, logvar)
+
+
+def test_vae_decode_is_sigmoid_of_logits():
+    vae = vt.VAE(latent_dim=3, hidden_dims=(16,))
+    z = torch.randn(5, 3)
+    assert torch.allclose(vae.decode(z), torch.sigmoid(vae.decode_logits(z)))
+
+
+def test_linear_autoencoder_has_no_nonlinearity():
+    ae = vt.Autoencoder(latent_dim=4, hidden_dims=(), likelihood="gaussian")
+    assert [type(m).__name__ for m in ae.encoder] == ["Linear"]
+    assert [type(m).__name__ for m in ae.decoder] == ["Linear"]
+
+
+def test_same_seed_same_initial_weights_and_global_rng_untouched():
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    a, b = vt.VAE(latent_dim=2, seed=7), vt.VAE(latent_dim=2, seed=7)
+    assert torch.equal(torch.rand(1), before)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    c = vt.VAE(latent_dim=2, seed=8)
+    assert not torch.equal(next(a.parameters()), next(c.parameters()))
+
+
+def test_build_model_round_trips_the_config():
+    vae = vt.VAE(latent_dim=3, hidden_dims=(50, 20), likelihood="gaussian", gaussian_sigma=0.2, seed=1)
+    rebuilt = vt.build_model(vae.config())
+    assert rebuilt.config() == vae.config()
+    assert all(torch.equal(p, q) for p, q in zip(vae.parameters(), rebuilt.parameters()))
+
+
+def test_prior_samples_are_images_and_repeatable():
+    vae = vt.VAE(latent_dim=3, hidden_dims=(16,))
+    first, second = vae.sample(6, seed=0), vae.sample(6, seed=0)
+    assert first.shape == (6, 1, 28, 28) and torch.equal(first, second)

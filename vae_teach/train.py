@@ -1,0 +1,163 @@
+"""Training: ``fit`` for the autoencoder and the VAE, with data held in memory as tensors."""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import torch
+from torch import Tensor
+
+from .losses import loss_parts
+from .validate import check_images, check_positive_int
+
+#: Set to 1 to silence progress bars (the book build sets it).
+QUIET_ENV_VAR = "VAE_TEACH_QUIET"
+
+Corruption = Callable[[Tensor, torch.Generator], Tensor]
+
+
+def default_device() -> torch.device:
+    """CUDA when present, else CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@dataclass
+class History:
+    """Per-epoch training record; losses are per example, in nats.
+
+    loss = recon + beta * kl on the training set (averaged over the epoch's batches);
+    test_* are the same terms on test_x after each epoch (empty without test_x).
+    seconds: wall time of each epoch's training steps (evaluation excluded).
+    interrupted: True when Ctrl-C stopped training early.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    recon: list[float] = field(default_factory=list)
+    kl: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    test_recon: list[float] = field(default_factory=list)
+    test_kl: list[float] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "History":
+        return cls(**values)
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(epochs=0)"
+        test = f", test_loss={self.test_loss[-1]:.2f}" if self.test_loss else ""
+        return (f"History(epochs={self.epochs}, loss={self.loss[-1]:.2f}, recon={self.recon[-1]:.2f}, "
+                f"kl={self.kl[-1]:.2f}{test}, seconds={sum(self.seconds):.1f}"
+                f"{', interrupted' if self.interrupted else ''})")
+
+
+def _progress_enabled(progress: bool | None) -> bool:
+    if progress is not None:
+        return progress
+    return os.environ.get(QUIET_ENV_VAR, "") in ("", "0")
+
+
+def evaluate(model, x: Tensor, beta: float = 1.0, batch_size: int = 1000, seed: int = 0) -> dict[str, float]:
+    """Mean loss, recon and kl per example of a model on images x (N, 1, 28, 28); no gradients."""
+    x = check_images(x)
+    device = model.device
+    generator = torch.Generator(device=device).manual_seed(seed)
+    totals = torch.zeros(3, dtype=torch.float64)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            for start in range(0, x.shape[0], batch_size):
+                batch = x[start:start + batch_size].to(device).flatten(1)
+                parts = loss_parts(model, batch, beta=beta, generator=generator)
+                totals += torch.stack([p.sum() for p in parts]).double().cpu()
+    finally:
+        model.train(was_training)
+    loss, recon, kl = (totals / x.shape[0]).tolist()
+    return {"loss": loss, "recon": recon, "kl": kl}
+
+
+def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 128, lr: float = 1e-3,
+        seed: int = 0, beta: float = 1.0, test_x: Tensor | None = None,
+        corrupt: Corruption | None = None, device: str | torch.device | None = None,
+        progress: bool | None = None, history: History | None = None) -> History:
+    """Train an Autoencoder or a VAE in place with Adam; returns the per-epoch History.
+
+    train_x, test_x: (N, 1, 28, 28) float images in [0, 1], kept in memory and
+    batched by indexing. beta: weight of the KL term (VAE only; 1 gives the ELBO).
+    corrupt: ``corrupt(x_batch, generator) -> noisy batch``, both (B, 1, 28, 28), fed to the encoder while the
+    clean batch stays the target (a denoising autoencoder).
+    seed: fixes the shuffling and the sampling noise (same seed, same model on CPU).
+    device: default CUDA when present, else CPU; the model is moved there.
+    progress: a tqdm bar (default on, off when $VAE_TEACH_QUIET=1).
+    history: continue appending to an earlier History.
+    Ctrl-C stops training, keeps the weights so far and returns the History with
+    ``interrupted=True``.
+    """
+    check_positive_int(epochs, "epochs")
+    check_positive_int(batch_size, "batch_size")
+    if not (lr > 0):
+        raise ValueError(f"expected lr > 0; got {lr!r}")
+    if not (beta >= 0):
+        raise ValueError(f"expected beta >= 0; got {beta!r}")
+    device = torch.device(device) if device is not None else default_device()
+    x = check_images(train_x, "train_x").to(device).flatten(1).contiguous()
+    test = check_images(test_x, "test_x") if test_x is not None else None
+    model.to(device)
+    model.train()
+    history = history if history is not None else History()
+    history.interrupted = False
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    shuffle = torch.Generator().manual_seed(seed)
+    noise = torch.Generator(device=device).manual_seed(seed + 1)
+    n = x.shape[0]
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(range(epochs), desc=f"training {type(model).__name__}", unit="epoch",
+               disable=not _progress_enabled(progress), leave=False)
+    try:
+        for _ in bar:
+            start = time.perf_counter()
+            sums = torch.zeros(3, dtype=torch.float64, device=device)
+            for idx in torch.randperm(n, generator=shuffle).to(device).split(batch_size):
+                batch = x[idx]
+                noisy = corrupt(batch.view(-1, 1, 28, 28), noise) if corrupt is not None else None
+                parts = loss_parts(model, batch, beta=beta, generator=noise, x_input=noisy)
+                optimizer.zero_grad(set_to_none=True)
+                parts.loss.mean().backward()
+                optimizer.step()
+                sums += torch.stack([p.detach().sum() for p in parts]).double()
+            seconds = time.perf_counter() - start
+            loss, recon, kl = (sums / n).tolist()
+            history.loss.append(loss)
+            history.recon.append(recon)
+            history.kl.append(kl)
+            history.seconds.append(seconds)
+            if test is not None:
+                scores = evaluate(model, test, beta=beta, seed=seed)
+                history.test_loss.append(scores["loss"])
+                history.test_recon.append(scores["recon"])
+                history.test_kl.append(scores["kl"])
+            bar.set_postfix(loss=f"{loss:.1f}")
+    except KeyboardInterrupt:
+        history.interrupted = True
+        warnings.warn(f"training interrupted after {history.epochs} epoch(s); "
+                      "the model keeps its weights so far and the history is returned", stacklevel=2)
+    finally:
+        bar.close()
+        model.eval()
+    return history
