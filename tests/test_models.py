@@ -57,3 +57,19 @@ def test_prior_samples_are_images_and_repeatable():
     vae = vt.VAE(latent_dim=3, hidden_dims=(16,))
     first, second = vae.sample(6, seed=0), vae.sample(6, seed=0)
     assert first.shape == (6, 1, 28, 28) and torch.equal(first, second)
+
+
+def test_output_bias_init_gives_the_log_odds_of_the_mean_image():
+    vae = vt.VAE(latent_dim=2, hidden_dims=(8,))
+    mean = torch.rand(784) * 0.8 + 0.1
+    vae.init_output_bias(mean)
+    with torch.no_grad():
+        vae.decoder[-1].weight.zero_()
+        assert torch.allclose(vae.decode(torch.randn(3, 2)).reshape(3, 784), mean.expand(3, 784), atol=1e-6)
+
+
+def test_output_bias_init_of_a_gaussian_decoder_is_the_mean_itself():
+    ae = vt.Autoencoder(latent_dim=2, hidden_dims=(), likelihood="gaussian")
+    mean = torch.rand(784)
+    ae.init_output_bias(mean)
+    assert torch.equal(ae.decoder[-1].bias.detach(), mean)

@@ -73,7 +73,8 @@ def test_ctrl_c_keeps_the_model_and_the_history_so_far(data):
 
     before = vae.decoder[0].weight.detach().clone()
     with pytest.warns(UserWarning, match="interrupted after 2 epoch"):
-        history = vt.fit(vae, data.train_x[:512], epochs=10, corrupt=interrupt_in_third_epoch, progress=False)
+        history = vt.fit(vae, data.train_x[:512], epochs=10, corrupt=interrupt_in_third_epoch, batch_size=128,
+                           progress=False)
     assert history.interrupted and history.epochs == 2
     assert not torch.equal(vae.decoder[0].weight, before)
 
@@ -89,7 +90,8 @@ def test_a_real_sigint_during_fit_is_caught(data):
         return x
 
     with pytest.warns(UserWarning, match="interrupted"):
-        history = vt.fit(vae, data.train_x[:512], epochs=50, corrupt=send_sigint_in_second_epoch, progress=False)
+        history = vt.fit(vae, data.train_x[:512], epochs=50, corrupt=send_sigint_in_second_epoch,
+                         batch_size=128, progress=False)
     assert history.interrupted and history.epochs == 1
 
 
@@ -102,3 +104,20 @@ def test_progress_bar_is_silenced_by_the_environment(monkeypatch, capsys, data):
 def test_default_device_is_cpu_without_cuda():
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert vt.default_device().type == expected
+
+
+def test_first_fit_starts_from_the_mean_image_and_counts_epochs(data):
+    vae = vt.VAE(latent_dim=2, hidden_dims=(16,))
+    vt.fit(vae, data.train_x[:64], epochs=1, lr=1e-12, progress=False)
+    mean = data.train_x[:64].mean(dim=0).reshape(-1).clamp(1e-3, 1 - 1e-3)
+    assert torch.allclose(vae.decoder[-1].bias.detach(), torch.logit(mean), atol=1e-4)
+    assert int(vae.epochs_trained) == 1
+
+
+def test_a_second_fit_keeps_what_the_first_learned(data):
+    vae = vt.VAE(latent_dim=2, hidden_dims=(16,))
+    vt.fit(vae, data.train_x[:256], epochs=2, progress=False)
+    trained_bias = vae.decoder[-1].bias.detach().clone()
+    vt.fit(vae, data.train_x[:256], epochs=1, lr=1e-12, progress=False)
+    assert torch.allclose(vae.decoder[-1].bias.detach(), trained_bias, atol=1e-6)
+    assert int(vae.epochs_trained) == 3

@@ -9,7 +9,7 @@ The chapter-facing API::
     vt.elbo(vae, data.test_x), vt.iwae(vae, data.test_x, k=100)
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from .data import ImageData, OfflineDataError, load_mnist
 from .models import VAE, Autoencoder, AEOutput, VAEOutput, build_model
@@ -20,6 +20,16 @@ from .train import History, default_device, evaluate, fit
 from .latent import encode_dataset
 from .plots import plot_history, plot_latent_scatter, show_images, show_rows
 from .cache import CheckpointError, cached_fit, load_model, load_weights, save_model
+from .pca import PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles
+from .noise import gaussian_noise, mask_pixels
+from .bottleneck import bottleneck_sweep, fit_in_phases, model_error, reconstruction_error
+from .features import code_bytes, compression_ratio, linear_probe_accuracy, png_bytes, round_trip
+from .codes import nearest_distance, random_codes_like, share_in_holes
+from .plots_autoencoders import (draw_autoencoder_diagram, plot_code_maps, plot_codes_and_random,
+                                 plot_compression, plot_error_vs_k, plot_principal_angles, plot_training_curve)
+from .latent_ops import (class_direction, class_means, interpolate, lerp, move_along, path_norms, slerp,
+                         traversal_codes)
+from .widgets import arithmetic_explorer, interpolation_explorer, latent_map_explorer, traversal_explorer
 from . import exercises, gallery  # noqa: F401  (vt.exercises.check_*, vt.gallery.dataset_pager)
 
 __all__ = [
@@ -28,4 +38,14 @@ __all__ = [
     "elbo", "elbo_per_example", "encode_dataset", "evaluate", "fit", "gaussian_kl", "gaussian_log_likelihood", "iwae",
     "iwae_per_example", "load_mnist", "load_model", "load_weights", "loss_parts", "plot_history", "plot_latent_scatter", "reparameterize",
     "save_model", "show_images", "show_rows", "squared_error",
+    # chapter 2: PCA, noise, bottleneck experiments, features, codes, plots
+    "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct", "principal_angles",
+    "gaussian_noise", "mask_pixels", "bottleneck_sweep", "fit_in_phases", "model_error", "reconstruction_error",
+    "code_bytes", "compression_ratio", "linear_probe_accuracy", "png_bytes", "round_trip",
+    "nearest_distance", "random_codes_like", "share_in_holes",
+    "draw_autoencoder_diagram", "plot_code_maps", "plot_codes_and_random", "plot_compression",
+    "plot_error_vs_k", "plot_principal_angles", "plot_training_curve",
+    # chapter 5: latent paths and the explorers
+    "class_direction", "class_means", "interpolate", "lerp", "move_along", "path_norms", "slerp", "traversal_codes",
+    "arithmetic_explorer", "interpolation_explorer", "latent_map_explorer", "traversal_explorer",
 ]

@@ -241,3 +241,8 @@ def check_ink(fn: Callable[[Tensor], Tensor]) -> str:
             factor_hints={784.0: "your values are 784 times too large: that is the sum of the "
                                  "pixels; take the mean"})
     return "one number per image, the mean pixel value"
+
+
+from .exercises_vae import *  # noqa: E402,F401,F403  (chapters 3-4: vt.exercises.check_gaussian_kl, ...)
+from .exercises_autoencoders import *  # noqa: E402,F401,F403  (chapter 2: vt.exercises.check_mask_pixels, ...)
+from .exercises_latent import *  # noqa: E402,F401,F403  (chapter 5: vt.exercises.check_slerp, ...)

@@ -121,3 +121,33 @@ def kl_to_true_posterior(grid: GridPosterior, mu: Tensor, logvar: Tensor) -> Ten
     q_mass = torch.exp(log_q) * area
     log_post = grid.log_joint.flatten(1) - grid.log_px[:, None]
     return (q_mass * (log_q - log_post)).sum(dim=1)
+
+
+def expected_iwae(model, x: Tensor, ks: list[int], budget: int = 10_000, seed: int = 0) -> Tensor:
+    """E[IWAE_k] per image for each k, estimated by averaging budget // k independent IWAE_k draws.
+
+    A single IWAE_k value is random; the bound ELBO <= E[IWAE_k] <= log p(x) holds for its mean.
+    k = 1 gives the ELBO (averaged over ``budget`` samples). x: (N, 1, 28, 28).
+    Returns (len(ks), N), nats.
+    """
+    from .losses import iwae_per_example
+
+    x = check_images(x).to(model.device)
+    generator = torch.Generator(device=model.device).manual_seed(seed)
+    rows = []
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            for k in ks:
+                check_positive_int(k, "k")
+                repeats = max(1, budget // k)
+                draws = []
+                for start in range(0, repeats, max(1, 20_000 // (k * x.shape[0]))):
+                    m = min(repeats - start, max(1, 20_000 // (k * x.shape[0])))
+                    batch = x.repeat(m, 1, 1, 1)  # m independent IWAE_k draws per image, in one pass
+                    draws.append(iwae_per_example(model, batch, k, generator).reshape(m, x.shape[0]))
+                rows.append(torch.cat(draws).double().mean(dim=0).cpu())
+    finally:
+        model.train(was_training)
+    return torch.stack(rows)

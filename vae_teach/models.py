@@ -65,6 +65,9 @@ class _ImageModel(nn.Module):
     decoder: nn.Sequential
 
     def _init_seeded(self, seed: int | None, build) -> None:
+        # Saved with the weights: fit initialises the output bias from the data only
+        # on a model that has never been trained.
+        self.register_buffer("epochs_trained", torch.zeros((), dtype=torch.int64))
         if seed is None:
             build()
             return
@@ -75,6 +78,21 @@ class _ImageModel(nn.Module):
     @property
     def device(self) -> torch.device:
         return next(self.parameters()).device
+
+    def init_output_bias(self, mean_image: Tensor) -> None:
+        """Set the decoder's last bias so that a zero hidden layer decodes to the mean image.
+
+        mean_image: (784,) or (1, 28, 28) mean training pixels in [0, 1]. For a
+        Bernoulli decoder the bias is their log-odds; for a Gaussian one, the pixels.
+        Training then starts from the mean digit instead of uniform grey.
+        """
+        last = self.decoder[-1]
+        mean = mean_image.detach().reshape(-1).to(last.bias.device, last.bias.dtype)
+        with torch.no_grad():
+            if self.likelihood == "bernoulli":
+                last.bias.copy_(torch.logit(mean.clamp(1e-3, 1.0 - 1e-3)))
+            else:
+                last.bias.copy_(mean)
 
     def decode_logits(self, z: Tensor) -> Tensor:
         """Raw decoder output for codes z (N, D): (N, 1, 28, 28) logits or pixel means."""

@@ -20,15 +20,19 @@ from typing import Any, Sequence
 
 import numpy as np
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 from . import web_js
+from .quantize import quantize_mlp
+from .validate import check_codes
 
 __all__ = ["UnsupportedModelError", "export_decoder", "dequantize", "decode_numpy", "explorer_html",
            "MAX_EXPLORER_BYTES"]
 
 #: Budget for one explorer's HTML (weights, codes, script), bytes.
 MAX_EXPLORER_BYTES = 600_000
+#: Layers with fewer weights than this stay float16 even when int8 is asked for.
+SMALL_LAYER = 16_384
 _counter = itertools.count()
 
 
@@ -67,27 +71,35 @@ def mlp_layers(model: Any) -> list[nn.Linear]:
     return layers
 
 
-def export_decoder(model: Any, dtype: str = "int8") -> dict[str, Any]:
+def export_decoder(model: Any, dtype: str = "int8", calibration: Tensor | None = None) -> dict[str, Any]:
     """The decoder as a JSON-able dict the page's JS can run.
 
     dtype "int8": each weight row (one output unit) is w_row ~= q_row * scale_row
     with q in [-127, 127] and scale = max|w_row| / 127 (float32); "float16": weights
-    rounded to half precision. Biases stay float32. Keys: ``latent_dim``,
-    ``output`` ("sigmoid" for a Bernoulli decoder, "clamp" for a Gaussian one),
-    ``layers`` (each with in, out, dtype, w, scale, b as base64, little-endian).
+    rounded to half precision. Biases stay float32. Layers with fewer than
+    ``SMALL_LAYER`` weights (the codes -> hidden layer) stay float16 even for "int8".
+    calibration: (M, latent_dim) codes from the region the page will decode; with
+    them the int8 rounding compensates its own error (``vae_teach.quantize``),
+    without them each weight is rounded on its own.
+    Keys: ``latent_dim``, ``output`` ("sigmoid" for a Bernoulli decoder, "clamp" for a
+    Gaussian one), ``layers`` (each with in, out, dtype, w, scale, b as base64, little-endian).
     """
     if dtype not in ("int8", "float16"):
         raise ValueError(f"expected dtype 'int8' or 'float16'; got {dtype!r}")
+    linears = mlp_layers(model)
+    weights = [lin.weight.detach().cpu().double().numpy() for lin in linears]
+    biases = [lin.bias.detach().cpu().double().numpy() for lin in linears]
+    if calibration is not None:
+        calibration = check_codes(calibration, linears[0].in_features, "calibration").detach().cpu().double().numpy()
+    quantized = quantize_mlp(weights, biases, calibration, SMALL_LAYER) if dtype == "int8" else None
     layers = []
-    for lin in mlp_layers(model):
-        w = lin.weight.detach().cpu().double().numpy()
-        b = lin.bias.detach().cpu().float().numpy()
-        entry: dict[str, Any] = {"in": lin.in_features, "out": lin.out_features, "dtype": dtype, "b": _b64(b)}
-        if dtype == "int8":
-            scale = np.abs(w).max(axis=1) / 127.0
-            scale[scale == 0] = 1.0
-            entry["w"] = _b64(np.clip(np.round(w / scale[:, None]), -127, 127).astype(np.int8))
-            entry["scale"] = _b64(scale.astype(np.float32))
+    for k, (lin, w, b) in enumerate(zip(linears, weights, biases)):
+        entry: dict[str, Any] = {"in": lin.in_features, "out": lin.out_features, "dtype": dtype,
+                                 "b": _b64(b.astype("<f4"))}
+        if quantized is not None and quantized[k][1] is None:
+            entry["dtype"], entry["w"] = "float16", _b64(quantized[k][0].astype("<f2"))
+        elif quantized is not None:
+            entry["w"], entry["scale"] = _b64(quantized[k][0]), _b64(quantized[k][1].astype("<f4"))
         else:
             entry["w"] = _b64(w.astype("<f2"))
         layers.append(entry)

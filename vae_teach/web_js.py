@@ -73,7 +73,7 @@ root.vt={decode:function(name,z){return Array.from(dec[name](Float32Array.from(z
 
 MAP = r"""
 var name=data.model,D=dec[name],codes=codesOf(data.codes,2),labels=bytes(data.labels),ex=data.extent;
-var cv=q('.vt-map'),img=q('.vt-img'),out=q('output'),z=data.start.slice(),S=cv.width,pad=34;
+var cv=q('.vt-map'),img=q('.vt-img'),out=q('output'),z=data.start.slice(),S=cv.width,pad=46;
 var bg=document.createElement('canvas');bg.width=bg.height=S;
 function toPx(a,b){return [pad+(a-ex[0])/(ex[1]-ex[0])*(S-pad-6),(S-pad)-(b-ex[2])/(ex[3]-ex[2])*(S-pad-6)];}
 function toZ(x,y){return [ex[0]+(x-pad)/(S-pad-6)*(ex[1]-ex[0]),ex[2]+((S-pad)-y)/(S-pad-6)*(ex[3]-ex[2])];}
@@ -83,7 +83,7 @@ function paintBackground(){var c=bg.getContext('2d'),fg=themeColor('color','#222
   c.beginPath();c.arc(p[0],p[1],2.6,0,6.2832);c.fill();}
  c.globalAlpha=1;c.strokeStyle=fg;c.fillStyle=fg;c.lineWidth=1;c.strokeRect(pad,6,S-pad-6,S-pad-6);
  c.font='13px sans-serif';c.textAlign='center';c.fillText('z[0]',pad+(S-pad)/2,S-6);
- c.save();c.translate(12,(S-pad)/2);c.rotate(-Math.PI/2);c.fillText('z[1]',0,0);c.restore();
+ c.save();c.translate(11,(S-pad)/2);c.rotate(-Math.PI/2);c.fillText('z[1]',0,0);c.restore();
  c.font='11px sans-serif';[0,0.5,1].forEach(function(t){var a=ex[0]+t*(ex[1]-ex[0]),b=ex[2]+t*(ex[3]-ex[2]);
   c.fillText(a.toFixed(1),toPx(a,ex[2])[0],S-pad+14);c.textAlign='right';c.fillText(b.toFixed(1),pad-3,toPx(ex[0],b)[1]+4);c.textAlign='center';});
  for(var k=0;k<10;k++){c.fillStyle=TAB10[k];c.fillRect(pad+6+k*26,10,9,9);c.fillStyle=fg;c.textAlign='left';c.fillText(String(k),pad+17+k*26,19);}}

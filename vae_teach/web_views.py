@@ -3,6 +3,8 @@
 Each function returns one self-contained HTML block (see ``web.explorer_html``);
 the models must have MLP decoders (``web.export_decoder`` refuses others).
 Codes are precomputed in Python (the VAE's posterior means), so the page only decodes.
+``calibration`` (model name -> codes from the region the view decodes) lets the
+int8 export compensate its rounding error (``vae_teach.quantize``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from torch import Tensor
 from .web import _b64, explorer_html, export_decoder, reference
 
 
-def _models(models: Mapping[str, Any], dtype: str) -> dict[str, Any]:
-    return {"models": {k: export_decoder(m, dtype) for k, m in models.items()},
+def _models(models: Mapping[str, Any], dtype: str, calibration: Mapping[str, Tensor] | None) -> dict[str, Any]:
+    calibration = calibration or {}
+    return {"models": {k: export_decoder(m, dtype, calibration.get(k)) for k, m in models.items()},
             "dims": {k: int(m.latent_dim) for k, m in models.items()}}
 
 
@@ -38,9 +41,10 @@ def _range(cls: str, label: str, lo: float, hi: float, step: float, value: float
 
 
 def map_view(name: str, model: Any, codes: Tensor, labels: Tensor, extent: Sequence[float],
-             start: Sequence[float], title: str, dtype: str = "int8") -> str:
+             start: Sequence[float], title: str, dtype: str = "int8",
+             calibration: Mapping[str, Tensor] | None = None) -> str:
     """The 2-D latent plane: scatter of ``codes`` (N, 2) coloured by ``labels``; pointer or arrows decode."""
-    data = {"kind": "map", "model": name, **_models({name: model}, dtype),
+    data = {"kind": "map", "model": name, **_models({name: model}, dtype, calibration),
             "codes": _b64(codes.cpu().numpy().astype("<f4")),
             "labels": _b64(labels.cpu().numpy().astype(np.uint8)),
             "extent": [float(v) for v in extent], "start": [float(v) for v in start],
@@ -55,9 +59,9 @@ def map_view(name: str, model: Any, codes: Tensor, labels: Tensor, extent: Seque
 
 def interpolation_view(models: Mapping[str, Any], images: Tensor, labels: Tensor, index: Sequence[int],
                        codes: Mapping[str, Tensor], start: int, end: int, title: str, steps: int = 8,
-                       dtype: str = "int8") -> str:
+                       dtype: str = "int8", calibration: Mapping[str, Tensor] | None = None) -> str:
     """Decoded paths between two gallery digits, one row per model; linear or spherical; 3-12 steps."""
-    data = {"kind": "interpolation", "order": list(models), **_models(models, dtype),
+    data = {"kind": "interpolation", "order": list(models), **_models(models, dtype, calibration),
             "gallery": _gallery(images, labels, index, codes), "start": start, "end": end,
             "reference": [reference(m, k, codes[k][index[start]].tolist()) for k, m in models.items()]}
     rows = "".join(f'<div class="vt-row" style="align-items:center"><span class="vt-name">{k}</span>'
@@ -75,9 +79,9 @@ def interpolation_view(models: Mapping[str, Any], images: Tensor, labels: Tensor
 
 def traversal_view(name: str, model: Any, images: Tensor, labels: Tensor, index: Sequence[int],
                    codes: Tensor, start: int, dim: int, title: str, span: float = 3.0, steps: int = 9,
-                   dtype: str = "int8") -> str:
+                   dtype: str = "int8", calibration: Mapping[str, Tensor] | None = None) -> str:
     """Sweep one latent dimension of a gallery digit's code from -span to +span; the others stay."""
-    data = {"kind": "traversal", "model": name, **_models({name: model}, dtype),
+    data = {"kind": "traversal", "model": name, **_models({name: model}, dtype, calibration),
             "gallery": _gallery(images, labels, index, {name: codes}), "start": start, "dim": dim,
             "steps": steps, "reference": [reference(model, name, codes[index[start]].tolist())]}
     body = ('<div class="vt-controls">' + _select("vt-digit", "digit") + _select("vt-dim", "dimension")
@@ -90,9 +94,10 @@ def traversal_view(name: str, model: Any, images: Tensor, labels: Tensor, index:
 
 def arithmetic_view(name: str, model: Any, images: Tensor, labels: Tensor, index: Sequence[int],
                     codes: Tensor, means: Tensor, start: int, source: int, target: int, title: str,
-                    steps: int = 7, dtype: str = "int8") -> str:
+                    steps: int = 7, dtype: str = "int8",
+                    calibration: Mapping[str, Tensor] | None = None) -> str:
     """z + t (mean[target] - mean[source]) for t from 0 to the chosen amount, decoded in a row."""
-    data = {"kind": "arithmetic", "model": name, **_models({name: model}, dtype),
+    data = {"kind": "arithmetic", "model": name, **_models({name: model}, dtype, calibration),
             "gallery": _gallery(images, labels, index, {name: codes}),
             "means": _b64(means.cpu().numpy().astype("<f4")), "start": start, "source": source,
             "target": target, "steps": steps, "reference": [reference(model, name, codes[index[start]].tolist())]}

@@ -214,7 +214,13 @@ class LatentMapExplorer(Explorer):
 
     def _build_html(self) -> str:
         return web_views.map_view(self.name, self.model, self.codes, self.labels, self.extent, self.start,
-                                  self.title)
+                                  self.title, calibration={self.name: self.domain()})
+
+    def domain(self, n: int = 64) -> Tensor:
+        """Codes the page can decode: an n x n grid over the map's extent, (n * n, 2)."""
+        a = torch.linspace(self.extent[0], self.extent[1], n)
+        b = torch.linspace(self.extent[2], self.extent[3], n)
+        return torch.stack(torch.meshgrid(a, b, indexing="ij"), dim=-1).reshape(-1, 2)
 
 
 class InterpolationExplorer(Explorer):
@@ -269,7 +275,17 @@ class InterpolationExplorer(Explorer):
         full = {k: torch.zeros(self.images.shape[0], c.shape[1]).index_copy_(0, torch.tensor(self.index), c)
                 for k, c in self.codes.items()}
         return web_views.interpolation_view(self.models, self.images, self.labels, self.index, full,
-                                            self.start, self.end, self.title, self.steps)
+                                            self.start, self.end, self.title, self.steps,
+                                            calibration={k: self.domain(k) for k in self.models})
+
+    def domain(self, name: str, steps: int = 12) -> Tensor:
+        """Codes the page can decode for model ``name``: every lerp and slerp path between gallery codes."""
+        from .latent_ops import interpolate
+
+        codes = self.codes[name]
+        paths = [interpolate(codes[i], codes[j], steps, method)
+                 for i in range(len(codes)) for j in range(i + 1, len(codes)) for method in ("linear", "spherical")]
+        return torch.cat(paths)
 
 
 class TraversalExplorer(Explorer):
@@ -316,7 +332,15 @@ class TraversalExplorer(Explorer):
         full = torch.zeros(self.images.shape[0], self.codes.shape[1]).index_copy_(0, torch.tensor(self.index),
                                                                                   self.codes)
         return web_views.traversal_view(self.name, self.model, self.images, self.labels, self.index, full,
-                                        self.start, self.dim, self.title, self.span, self.steps)
+                                        self.start, self.dim, self.title, self.span, self.steps,
+                                        calibration={self.name: self.domain()})
+
+    def domain(self) -> Tensor:
+        """Codes the page can decode: each gallery code with each dimension swept over [-4, 4]."""
+        from .latent_ops import traversal_codes
+
+        values = torch.linspace(-4.0, 4.0, 17)
+        return torch.cat([traversal_codes(z, d, values) for z in self.codes for d in range(self.model.latent_dim)])
 
 
 class ArithmeticExplorer(Explorer):
@@ -365,7 +389,14 @@ class ArithmeticExplorer(Explorer):
         full = torch.zeros(self.images.shape[0], self.codes.shape[1]).index_copy_(0, torch.tensor(self.index),
                                                                                   self.codes)
         return web_views.arithmetic_view(self.name, self.model, self.images, self.labels, self.index, full,
-                                         self.means, self.start, self.source, self.target, self.title, self.steps)
+                                         self.means, self.start, self.source, self.target, self.title, self.steps,
+                                         calibration={self.name: self.domain()})
+
+    def domain(self) -> Tensor:
+        """Codes the page can decode: each gallery code moved by t in [-1, 2] along every class-mean difference."""
+        directions = (self.means[None, :, :] - self.means[:, None, :]).reshape(-1, 1, self.means.shape[1])
+        t = torch.linspace(-1.0, 2.0, 7)[None, :, None]
+        return (self.codes[:, None, None, :] + (t * directions)[None]).reshape(-1, self.means.shape[1])
 
 
 def latent_map_explorer(model: Any, images: Tensor, labels: Tensor, **kwargs: Any) -> LatentMapExplorer:

@@ -1,0 +1,176 @@
+"""Training speed: vt.fit against the reference recipe of pytorch/examples vae/main.py.
+
+Both run in this process, on the same offline data (the shipped 5k MNIST subset):
+
+* the reference, as that example does it: a 784-400-20 MLP with ReLU and a sigmoid
+  output, Adam (lr 1e-3), batch 128, summed BCE + KL; every item made as
+  torchvision's MNIST makes it (a PIL image from the uint8 array through
+  ``transforms.ToTensor()``) behind a shuffling ``DataLoader``; 10 epochs;
+* ``vt.fit`` on a 784-400-20 ``vt.VAE`` with the package defaults, evaluated on the
+  test set after every epoch, until its test -ELBO reaches the reference's.
+
+Prints the reference's test -ELBO and time, the time vt.fit needs to reach it, their
+ratio, and vt.fit's seconds per epoch beside an arithmetic lower bound (FLOPs per
+epoch over a measured matmul rate). Times are training steps only (test evaluation
+excluded on both sides); medians over --repeats runs.
+
+    .venv/bin/python benchmarks/train_speed.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+from torchvision import transforms
+
+import vae_teach as vt
+from vae_teach.data import subset_uint8
+
+REFERENCE_EPOCHS = 10
+MAX_FIT_EPOCHS = 10
+
+
+class PilDigits(Dataset):
+    """Items made as torchvision.datasets.MNIST makes them: uint8 array -> PIL image -> transform."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray) -> None:
+        self.images, self.labels = images, labels
+        self.transform = transforms.ToTensor()
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int):
+        image = Image.fromarray(self.images[index], mode="L")
+        return self.transform(image), int(self.labels[index])
+
+
+class ReferenceVAE(nn.Module):
+    """784-400-20 MLP VAE with a sigmoid output, the shape of the pytorch/examples model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = nn.Linear(784, 400)
+        self.to_mu = nn.Linear(400, 20)
+        self.to_logvar = nn.Linear(400, 20)
+        self.expand = nn.Linear(20, 400)
+        self.out = nn.Linear(400, 784)
+
+    def forward(self, x: torch.Tensor):
+        h = F.relu(self.hidden(x.view(-1, 784)))
+        mu, logvar = self.to_mu(h), self.to_logvar(h)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        return torch.sigmoid(self.out(F.relu(self.expand(z)))), mu, logvar
+
+
+def reference_loss(x_hat, mu, logvar, x) -> torch.Tensor:
+    """Summed BCE + KL over the batch (Kingma & Welling 2013, appendix B)."""
+    bce = F.binary_cross_entropy(x_hat, x.view(-1, 784), reduction="sum")
+    return bce - 0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+
+
+def run_reference(seed: int) -> tuple[float, float]:
+    """Train the reference for 10 epochs; returns (test -ELBO per example, training seconds)."""
+    train_u8, train_y, test_u8, test_y = subset_uint8()
+    torch.manual_seed(seed)
+    train_loader = DataLoader(PilDigits(train_u8, train_y), batch_size=128, shuffle=True)
+    test_loader = DataLoader(PilDigits(test_u8, test_y), batch_size=128, shuffle=False)
+    model = ReferenceVAE()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    seconds = 0.0
+    for _ in range(REFERENCE_EPOCHS):
+        model.train()
+        start = time.perf_counter()
+        for x, _ in train_loader:
+            optimizer.zero_grad()
+            loss = reference_loss(*model(x), x)
+            loss.backward()
+            optimizer.step()
+        seconds += time.perf_counter() - start
+    model.eval()
+    total = 0.0
+    with torch.no_grad():
+        for x, _ in test_loader:
+            total += float(reference_loss(*model(x), x))
+    return total / len(test_loader.dataset), seconds
+
+
+def run_fit(target: float, seed: int) -> tuple[float | None, int | None, list[float]]:
+    """vt.fit with defaults until the test -ELBO reaches target.
+
+    Returns (training seconds to reach it or None, epochs needed, seconds per epoch).
+    """
+    data = vt.load_mnist()
+    model = vt.VAE(latent_dim=20, hidden_dims=(400,), seed=seed)
+    history = vt.fit(model, data.train_x, epochs=MAX_FIT_EPOCHS, test_x=data.test_x, seed=seed,
+                     progress=False, device="cpu")
+    elapsed = 0.0
+    for epoch, (seconds, test_loss) in enumerate(zip(history.seconds, history.test_loss), start=1):
+        elapsed += seconds
+        if test_loss <= target:
+            return elapsed, epoch, history.seconds
+    return None, None, history.seconds
+
+
+def flops_per_epoch(n_images: int) -> float:
+    """Multiply-adds of the 784-400-20 VAE's matmuls, x2 for FLOPs, x3 for forward + backward."""
+    macs = 784 * 400 + 2 * 400 * 20 + 20 * 400 + 400 * 784
+    return 2.0 * macs * 3.0 * n_images
+
+
+def matmul_rate(repeats: int = 20) -> float:
+    """Measured float32 FLOP/s of a large square matmul on this machine (median)."""
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    a @ b
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        rates.append(2 * 1024**3 / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, data: shipped 5k subset "
+          f"(4000 train / 1000 test)")
+
+    reference = [run_reference(seed) for seed in range(args.repeats)]
+    ref_elbo = statistics.median(r[0] for r in reference)
+    ref_seconds = statistics.median(r[1] for r in reference)
+    print(f"reference (pytorch/examples recipe), {REFERENCE_EPOCHS} epochs: test -ELBO {ref_elbo:.1f} nats, "
+          f"{ref_seconds:.2f} s training ({ref_seconds / REFERENCE_EPOCHS:.3f} s/epoch)")
+
+    runs = [run_fit(ref_elbo, seed) for seed in range(args.repeats)]
+    reached = [r for r in runs if r[0] is not None]
+    if len(reached) < len(runs):
+        print(f"vt.fit did not reach {ref_elbo:.1f} within {MAX_FIT_EPOCHS} epochs in "
+              f"{len(runs) - len(reached)} of {len(runs)} runs")
+    fit_seconds = statistics.median(r[0] for r in reached) if reached else float("nan")
+    epochs = [r[1] for r in reached]
+    per_epoch = statistics.median(s for r in runs for s in r[2])
+    defaults = inspect.signature(vt.fit).parameters
+    print(f"vt.fit (defaults: batch {defaults['batch_size'].default}, lr {defaults['lr'].default}): reaches it in {fit_seconds:.2f} s "
+          f"(epochs needed per run: {epochs})")
+    print(f"ratio vt.fit / reference: {fit_seconds / ref_seconds:.3f}  (target <= 0.2)")
+
+    rate = matmul_rate()
+    bound = flops_per_epoch(4000) / rate
+    print(f"vt.fit seconds per epoch: {per_epoch:.3f}; lower bound {bound:.3f} "
+          f"({flops_per_epoch(4000) / 1e9:.1f} GFLOP per epoch at a measured {rate / 1e9:.0f} GFLOP/s); "
+          f"ratio {per_epoch / bound:.2f} (target <= 2)")
+
+
+if __name__ == "__main__":
+    main()

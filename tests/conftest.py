@@ -1,0 +1,70 @@
+"""Shared fixtures: the book is built once per test session, executing every chapter.
+
+The build goes to ``_build/test`` (or ``$VAE_TEACH_TEST_BUILD``), wiped first,
+so that its jupyter-cache is empty and every cell runs. Screenshots from the
+browser tests land in ``<that folder>/screenshots``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class BuiltBook:
+    """Where the test build put things, and how long it took."""
+    root: Path      # the --path-output folder
+    html: Path      # <root>/_build/html
+    executed: Path  # <root>/_build/jupyter_execute: the executed chapter notebooks
+    seconds: float
+    log: str
+
+    @property
+    def screenshots(self) -> Path:
+        return self.root / "screenshots"
+
+
+def build_env() -> dict[str, str]:
+    """Environment of a book build: no progress bars, no display, no network needed."""
+    env = dict(os.environ)
+    env.update(VAE_TEACH_QUIET="1", TQDM_DISABLE="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def jupyter_book(source: Path, output: Path, *extra: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run ``jupyter-book build`` (warnings are errors, nitpicky) and capture its output."""
+    command = [str(BIN / "jupyter-book"), "build", str(source), "--path-output", str(output),
+               "-W", "-n", "--keep-going", *extra]
+    return subprocess.run(command, cwd=source, env=build_env(), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def built_book() -> BuiltBook:
+    """Build the whole book once, from an empty execution cache."""
+    root = Path(os.environ.get("VAE_TEACH_TEST_BUILD", ROOT / "_build" / "test")).resolve()
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    start = time.perf_counter()
+    result = jupyter_book(ROOT, root)
+    seconds = time.perf_counter() - start
+    log = result.stdout + result.stderr
+    (root / "build.log").write_text(log)
+    if result.returncode != 0:
+        pytest.fail(f"the book build failed (exit {result.returncode}); log: {root / 'build.log'}\n"
+                    + log[-4000:], pytrace=False)
+    print(f"\nbook built in {seconds:.1f} s into {root}")
+    return BuiltBook(root, root / "_build" / "html", root / "_build" / "jupyter_execute", seconds, log)

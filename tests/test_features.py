@@ -1,0 +1,57 @@
+import io
+
+import pytest
+import torch
+from PIL import Image
+
+import vae_teach as vt
+from vae_teach.features import parameter_bytes
+
+
+def test_linear_probe_is_perfect_on_separable_features():
+    g = torch.Generator().manual_seed(0)
+    labels = torch.arange(200) % 4
+    centres = 10 * torch.randn(4, 3, generator=g)
+    features = centres[labels] + 0.1 * torch.randn(200, 3, generator=g)
+    assert vt.linear_probe_accuracy(features[:150], labels[:150], features[150:], labels[150:]) == 1.0
+
+
+def test_linear_probe_is_near_chance_on_features_unrelated_to_labels():
+    g = torch.Generator().manual_seed(1)
+    features, labels = torch.randn(2000, 5, generator=g), torch.randint(0, 2, (2000,), generator=g)
+    accuracy = vt.linear_probe_accuracy(features[:1000], labels[:1000], features[1000:], labels[1000:])
+    assert accuracy == pytest.approx(0.5, abs=0.06)
+
+
+def test_linear_probe_refuses_labels_of_the_wrong_length():
+    with pytest.raises(ValueError, match="one label per row"):
+        vt.linear_probe_accuracy(torch.rand(10, 2), torch.zeros(9), torch.rand(5, 2), torch.zeros(5))
+
+
+def test_code_bytes_and_compression_ratio():
+    assert vt.code_bytes(32, torch.float32) == 128 and vt.code_bytes(32, torch.float16) == 64
+    assert vt.compression_ratio(16, torch.float16) == pytest.approx(784 / 32)
+
+
+def test_code_bytes_refuses_an_unknown_dtype():
+    with pytest.raises(ValueError, match="dtype"):
+        vt.code_bytes(4, torch.int64)
+
+
+def test_round_trip_through_float16_rounds_to_half_precision():
+    z = torch.tensor([[1.0 + 2 ** -12, 3.0]])
+    back = vt.round_trip(z, torch.float16)
+    assert back.dtype == torch.float32 and torch.equal(back, torch.tensor([[1.0, 3.0]]))
+
+
+def test_png_bytes_matches_pillow_and_a_blank_image_is_smaller_than_noise():
+    blank, noise = torch.zeros(1, 1, 28, 28), torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    buffer = io.BytesIO()
+    Image.fromarray((noise[0, 0].numpy() * 255).round().astype("uint8")).save(buffer, format="PNG", optimize=True)
+    assert vt.png_bytes(noise) == len(buffer.getvalue())
+    assert vt.png_bytes(blank) < vt.png_bytes(noise)
+
+
+def test_parameter_bytes_counts_every_weight():
+    layer = torch.nn.Linear(10, 3)  # 30 weights + 3 biases
+    assert parameter_bytes(layer, torch.float16) == 66

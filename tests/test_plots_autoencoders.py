@@ -1,0 +1,55 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+import vae_teach as vt  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_diagram_draws_both_images_and_is_titled():
+    image = torch.rand(1, 28, 28)
+    fig = vt.draw_autoencoder_diagram(image, image, latent_dim=32, hidden_dims=(256,))
+    ax = fig.axes[0]
+    assert len(ax.images) == 2 and "autoencoder" in ax.get_title().lower()
+    assert any("32 numbers" in t.get_text() for t in ax.texts)
+
+
+def test_error_vs_k_plots_one_line_per_method_on_a_log2_axis():
+    errors = {"AE": {2: 30.0, 4: 20.0}, "PCA": {2: 40.0, 4: 30.0}}
+    ax = vt.plot_error_vs_k((2, 4), errors)
+    assert len(ax.lines) == 2 and ax.get_xscale() == "log" and ax.get_ylabel()
+
+
+def test_code_maps_has_one_titled_panel_per_map_and_one_legend():
+    codes, labels = torch.randn(50, 2), torch.arange(50) % 10
+    fig = vt.plot_code_maps([(codes, labels, "AE"), (codes, labels, "PCA")])
+    assert [ax.get_title() for ax in fig.axes] == ["AE", "PCA"]
+    assert sum(ax.get_legend() is not None for ax in fig.axes) == 1
+
+
+def test_compression_plot_draws_reference_lines():
+    rows = [{"method": "AE", "k": 2, "bytes": 4, "error": 30.0}, {"method": "AE", "k": 8, "bytes": 16, "error": 20.0}]
+    ax = vt.plot_compression(rows, raw_bytes=784, png_bytes=270)
+    assert len(ax.lines) == 3 and ax.get_title()
+
+
+def test_training_curve_and_angles_are_labelled():
+    history = vt.History(loss=[3.0, 2.0], recon=[3.0, 2.0], kl=[0, 0], seconds=[0, 0],
+                         test_loss=[3.5, 2.5], test_recon=[3.5, 2.5], test_kl=[0, 0])
+    ax = vt.plot_training_curve(history)
+    assert len(ax.lines) == 2 and "squared error" in ax.get_ylabel()
+    ax = vt.plot_principal_angles({"trained": torch.tensor([0.1, 0.5]), "random": torch.tensor([80.0, 89.0])})
+    assert len(ax.lines) == 2 and "degrees" in ax.get_ylabel()
+
+
+def test_codes_and_random_overlays_crosses():
+    ax = vt.plot_codes_and_random(torch.randn(40, 2), torch.arange(40) % 10, torch.randn(5, 2))
+    assert len(ax.collections) == 11  # ten digits and the random codes
