@@ -5,7 +5,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test
+.PHONY: book test student lab bench-book vendor-js
+
+# The book build: no progress bars in the pages, figures without a display.
+BOOK_ENV := VAE_TEACH_QUIET=1 TQDM_DISABLE=1 MPLBACKEND=Agg
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +18,45 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BOOK_ENV) $(BIN)/jupyter-book build . -W -n --keep-going
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Student notebooks (solutions removed) into student/.
+student: $(STAMP)
+	$(BIN)/python -m vae_teach.student --out student
+
+# JupyterLab, where a double click opens a book/*.md chapter as a notebook
+# (jupytext). The default-viewer setting goes into this venv's JupyterLab
+# (overrides.json), not into your user settings.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+lab: $(STAMP)
+	mkdir -p $(LAB_SETTINGS)
+	test -f $(LAB_SETTINGS)/overrides.json || echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)/overrides.json
+	$(BIN)/jupyter lab
+
+# Cold and warm build time and peak memory of the whole book.
+bench-book: $(STAMP)
+	$(BIN)/python benchmarks/book_build.py
+
+# Refresh the widget and MathJax JavaScript in book/_static/vendor (needs npm
+# and the network; see book/_static/vendor/VERSIONS.txt). Versions are pinned here.
+HTML_MANAGER_VERSION := 1.0.15
+REQUIREJS_VERSION    := 2.3.8
+MATHJAX_VERSION      := 3.2.2
+vendor-js:
+	rm -rf /tmp/vae-teach-vendor && mkdir -p /tmp/vae-teach-vendor
+	cd /tmp/vae-teach-vendor && npm pack --silent @jupyter-widgets/html-manager@$(HTML_MANAGER_VERSION) \
+	  requirejs@$(REQUIREJS_VERSION) mathjax@$(MATHJAX_VERSION) \
+	  && for f in *.tgz; do mkdir -p $${f%.tgz} && tar xzf $$f -C $${f%.tgz}; done
+	V=book/_static/vendor; T=/tmp/vae-teach-vendor; \
+	H=$$T/jupyter-widgets-html-manager-$(HTML_MANAGER_VERSION)/package/dist; \
+	cp $$H/embed-amd.js $$H/*.woff2 $$H/*.woff $$H/*.ttf $$V/html-manager/ && \
+	cp $$H/embed.js.LICENSE.txt $$V/html-manager/THIRD_PARTY_LICENSES.txt && \
+	cp $$T/requirejs-$(REQUIREJS_VERSION)/package/require.js $$V/requirejs/ && \
+	M=$$T/mathjax-$(MATHJAX_VERSION)/package; \
+	cp $$M/es5/tex-chtml.js $$V/mathjax/ && cp $$M/es5/a11y/assistive-mml.js $$V/mathjax/a11y/ && \
+	cp -r $$M/es5/ui $$V/mathjax/ && cp -r $$M/es5/input/tex/extensions $$V/mathjax/input/tex/ && \
+	cp -r $$M/es5/output/chtml/fonts/woff-v2 $$V/mathjax/output/chtml/fonts/ && cp $$M/LICENSE $$V/mathjax/
+	@echo "updated book/_static/vendor; update the versions in VERSIONS.txt and run make test"

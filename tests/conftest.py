@@ -39,6 +39,11 @@ def build_env() -> dict[str, str]:
     """Environment of a book build: no progress bars, no display, no network needed."""
     env = dict(os.environ)
     env.update(VAE_TEACH_QUIET="1", TQDM_DISABLE="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    # Cut the network for Python's HTTP clients (urllib, requests, torchvision's
+    # downloads): an attempt fails at once instead of passing unnoticed.
+    dead = "http://127.0.0.1:9"
+    env.update(HTTP_PROXY=dead, HTTPS_PROXY=dead, http_proxy=dead, https_proxy=dead,
+               NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 
@@ -51,13 +56,34 @@ def jupyter_book(source: Path, output: Path, *extra: str, timeout: float = 900) 
                           timeout=timeout)
 
 
+MARKER = ".vae_teach_test_build"
+
+
+def _fresh_folder(root: Path) -> None:
+    """Empty ``root`` for a new build; refuse to wipe a folder a test build did not make."""
+    if root.exists() and any(root.iterdir()):
+        if not (root / MARKER).exists():
+            raise RuntimeError(f"refusing to wipe {root}: not a test build folder (no {MARKER})")
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARKER).write_text("made by tests/conftest.py; wiped at the start of each test session\n")
+
+
 @pytest.fixture(scope="session")
 def built_book() -> BuiltBook:
-    """Build the whole book once, from an empty execution cache."""
+    """Build the whole book once, from an empty execution cache.
+
+    ``VAE_TEACH_TEST_BUILD``: the build folder (default ``_build/test``).
+    ``VAE_TEACH_REUSE_BUILD=1``: reuse a finished build there instead (for
+    iterating on the HTML tests; the full run always rebuilds).
+    """
     root = Path(os.environ.get("VAE_TEACH_TEST_BUILD", ROOT / "_build" / "test")).resolve()
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir(parents=True)
+    html = root / "_build" / "html"
+    if os.environ.get("VAE_TEACH_REUSE_BUILD") == "1" and (html / "index.html").is_file():
+        log_file = root / "build.log"
+        return BuiltBook(root, html, root / "_build" / "jupyter_execute", 0.0,
+                         log_file.read_text() if log_file.is_file() else "")
+    _fresh_folder(root)
     start = time.perf_counter()
     result = jupyter_book(ROOT, root)
     seconds = time.perf_counter() - start

@@ -53,3 +53,19 @@ def test_training_curve_and_angles_are_labelled():
 def test_codes_and_random_overlays_crosses():
     ax = vt.plot_codes_and_random(torch.randn(40, 2), torch.arange(40) % 10, torch.randn(5, 2))
     assert len(ax.collections) == 11  # ten digits and the random codes
+
+
+def test_image_and_vector_shows_the_784_values_in_row_order():
+    image = torch.zeros(1, 28, 28)
+    image[0, 2, 5] = 1.0
+    fig = vt.show_image_and_vector(image, label=7)
+    line = fig.axes[1].lines[0]
+    assert len(line.get_xdata()) == 784 and line.get_ydata()[2 * 28 + 5] == 1.0
+    assert "label 7" in fig.axes[0].get_title()
+
+
+def test_per_class_bars_refuse_mismatched_names():
+    ax = vt.plot_per_class(torch.arange(10.0), ylabel="share", title="t")
+    assert len(ax.patches) == 10
+    with pytest.raises(ValueError, match="one class name per value"):
+        vt.plot_per_class(torch.arange(3.0), ylabel="share", title="t", class_names=["a"])

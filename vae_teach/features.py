@@ -98,3 +98,46 @@ def parameter_bytes(module: torch.nn.Module, dtype: torch.dtype = torch.float16)
     if dtype not in BYTES_PER_VALUE:
         raise ValueError(f"expected dtype in {sorted(map(str, BYTES_PER_VALUE))}; got {dtype}")
     return sum(p.numel() for p in module.parameters()) * BYTES_PER_VALUE[dtype]
+
+
+def probe_rows(sweep, data, ks: tuple[int, ...] = (2, 8, 32)) -> list[dict]:
+    """Linear-probe test accuracies: raw pixels, then AE codes beside PCA codes for each k.
+
+    sweep: a :class:`vae_teach.bottleneck.SweepResult` holding models and PCAs for ks;
+    data: an ImageData. Returns rows {"features", "size", "accuracy"} ready for a table.
+    """
+    from .latent import encode_dataset
+    from .pca import pca_encode
+
+    rows = [{"features": "raw pixels", "size": RAW_IMAGE_BYTES,
+             "accuracy": linear_probe_accuracy(data.train_x.flatten(1), data.train_y,
+                                               data.test_x.flatten(1), data.test_y)}]
+    for k in ks:
+        model, pca = sweep.models[k], sweep.pcas[k]
+        for name, encode in (("AE codes", lambda x: encode_dataset(model, x)),
+                             ("PCA codes", lambda x: pca_encode(pca, x))):
+            rows.append({"features": name, "size": k, "accuracy": linear_probe_accuracy(
+                encode(data.train_x), data.train_y, encode(data.test_x), data.test_y)})
+    return rows
+
+
+def compression_rows(sweep, x: Tensor, dtype: torch.dtype = torch.float16) -> list[dict]:
+    """For each k of a sweep: bytes per image of the stored code and the error after decoding it.
+
+    Codes are rounded to dtype before decoding, as storing them would. x: (N, 1, 28, 28).
+    Returns rows {"method", "k", "bytes", "ratio", "error"}.
+    """
+    from .bottleneck import reconstruction_error
+    from .latent import encode_dataset
+    from .pca import pca_decode, pca_encode
+
+    rows = []
+    for k in sweep.ks:
+        model, pca = sweep.models[k], sweep.pcas[k]
+        with torch.no_grad():
+            ae_hat = model.decode(round_trip(encode_dataset(model, x), dtype)).cpu()
+        pca_hat = pca_decode(pca, round_trip(pca_encode(pca, x), dtype))
+        for method, x_hat in (("autoencoder", ae_hat), ("PCA", pca_hat)):
+            rows.append({"method": method, "k": k, "bytes": code_bytes(k, dtype),
+                         "ratio": compression_ratio(k, dtype), "error": reconstruction_error(x_hat, x)})
+    return rows

@@ -33,7 +33,7 @@ def plot_code_holes(codes: Tensor, model, low: float, high: float, n: int = 12, 
     mesh = left.pcolormesh(xe, ye, np.ma.masked_equal(counts.T, 0), cmap="viridis", norm=LogNorm())
     fig.colorbar(mesh, ax=left, label="training codes per cell")
     left.set(xlim=(low, high), ylim=(low, high), xlabel="$z_1$", ylabel="$z_2$", aspect="equal",
-             title="density of training codes (white: none)")
+             title="training codes (white: none)")
     right.imshow(_decoded_square(model, low, high, n), cmap="gray_r", vmin=0, vmax=1,
                  extent=(low, high, low, high), interpolation="nearest")
     right.set(xlabel="$z_1$", ylabel="$z_2$", title=f"decoded {n} x {n} grid, same square")
@@ -102,11 +102,15 @@ def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Ten
         for k in (1, 2):
             ax.add_patch(Ellipse(tuple(mu[i].tolist()), 2 * k * float(std[i, 0]), 2 * k * float(std[i, 1]),
                                  fill=False, color="C3", linestyle="-" if k == 1 else "--"))
+        # the window holds the posterior's mass (cells above 1e-4 of the peak) and q's 2-sigma ellipse
         z2, z1 = np.meshgrid(axis, axis, indexing="ij")
-        m1, m2 = (post * z1).sum(), (post * z2).sum()
-        s = 4 * max(np.sqrt((post * (z1 - m1) ** 2).sum()), np.sqrt((post * (z2 - m2) ** 2).sum()),
-                    float(std[i].max()))
-        ax.set(xlim=(m1 - s, m1 + s), ylim=(m2 - s, m2 + s), xlabel="$z_1$", aspect="equal")
+        mass = post > 1e-4 * post.max()
+        xs = np.concatenate([z1[mass], [mu[i, 0] - 2 * std[i, 0], mu[i, 0] + 2 * std[i, 0]]])
+        ys = np.concatenate([z2[mass], [mu[i, 1] - 2 * std[i, 1], mu[i, 1] + 2 * std[i, 1]]])
+        centre, half = ((xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2), \
+            0.6 * max(xs.max() - xs.min(), ys.max() - ys.min())
+        ax.set(xlim=(centre[0] - half, centre[0] + half), ylim=(centre[1] - half, centre[1] + half),
+               xlabel="$z_1$", aspect="equal")
         if i == 0:
             ax.set_ylabel("$z_2$")
     fig.suptitle(title)

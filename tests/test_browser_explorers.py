@@ -1,0 +1,130 @@
+"""Chapter 5's explorers in the built page, in headless Chromium with the network cut.
+
+Each explorer renders once (no widget view beside it), responds to a pointer,
+key or select event (its canvas changes), decodes a fixed code to within 0.02
+per pixel of torch (the page carries torch's pixels for that code, computed at
+build time), and stays legible in the light and the dark theme. Fixtures come
+from ``test_browser`` (the built book served on 127.0.0.1, everything else blocked).
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pytest
+
+from test_browser import _require_browser, browser, server, visit  # noqa: F401  (fixtures)
+
+PAGE = "book/05_exploring_latent_space.html"
+KINDS = ("map", "interpolation", "traversal", "arithmetic")
+
+
+@pytest.fixture
+def chapter(visit):
+    seen = visit(PAGE)
+    yield seen
+    seen.page.close()
+
+
+def _canvas(page, kind: str, selector: str) -> str:
+    return page.evaluate(
+        "([k, s]) => document.querySelector(`[data-vt-explorer=${k}]`).querySelector(s).toDataURL()",
+        [kind, selector])
+
+
+def _root(kind: str) -> str:
+    return f"[data-vt-explorer={kind}]"
+
+
+def test_each_explorer_renders_exactly_once_with_no_errors(chapter):
+    page = chapter.page
+    counts = page.evaluate("""() => Object.fromEntries(['map','interpolation','traversal','arithmetic'].map(
+        k => [k, Array.from(document.querySelectorAll(`[data-vt-explorer=${k}]`)).map(r => r.vt ? r.vt.renders : -1)]))""")
+    assert counts == {k: [1] for k in KINDS}, counts
+    widget_views = page.locator(".jupyter-widgets, script[type='application/vnd.jupyter.widget-view+json']").count()
+    text = page.inner_text("body")
+    assert widget_views == 0 and "widget state" not in text.lower() and "Error displaying widget" not in text
+    assert not chapter.problems(), chapter.problems()
+
+
+def test_the_map_follows_the_pointer_and_the_arrow_keys(chapter):
+    page = chapter.page
+    canvas = page.locator(f"{_root('map')} canvas.vt-map")
+    canvas.scroll_into_view_if_needed()
+    before = _canvas(page, "map", ".vt-img")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 0.8 * box["width"], box["y"] + 0.3 * box["height"])
+    after_pointer = _canvas(page, "map", ".vt-img")
+    canvas.focus()
+    page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.press("Shift+ArrowLeft")
+    after_keys = _canvas(page, "map", ".vt-img")
+    assert before != after_pointer != after_keys
+    assert not chapter.problems(), chapter.problems()
+
+
+@pytest.mark.parametrize("kind, control, action", [
+    ("interpolation", ".vt-b", "select"), ("interpolation", ".vt-steps", "key"),
+    ("interpolation", ".vt-method", "select"), ("traversal", ".vt-dim", "select"),
+    ("traversal", ".vt-span", "key"), ("arithmetic", ".vt-amount", "key"), ("arithmetic", ".vt-to", "select")])
+def test_controls_redraw_the_decoded_path(chapter, kind, control, action):
+    page = chapter.page
+    before = _canvas(page, kind, ".vt-path")
+    element = page.locator(f"{_root(kind)} {control}")
+    element.scroll_into_view_if_needed()
+    if action == "select":
+        values = element.evaluate("s => Array.from(s.options).map(o => o.value)")
+        current = element.input_value()
+        element.select_option(next(v for v in reversed(values) if v != current))
+    else:
+        element.focus()
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowLeft")
+    assert _canvas(page, kind, ".vt-path") != before
+    assert not chapter.problems(), chapter.problems()
+
+
+def test_decoded_pixels_match_torch_within_002(chapter):
+    page = chapter.page
+    checked = 0
+    for kind in KINDS:
+        results = page.evaluate("""k => { const r = document.querySelector(`[data-vt-explorer=${k}]`);
+            return r.vt.reference.map(ref => [ref.pixels, r.vt.decode(ref.model, ref.z)]); }""", kind)
+        for reference, decoded in results:
+            torch_pixels = np.frombuffer(base64.b64decode(reference), dtype="<f4")
+            assert np.abs(np.array(decoded) - torch_pixels).max() < 0.02, kind
+            checked += 1
+    assert checked >= 5  # the interpolation explorer carries two models
+
+
+def _contrast(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    def luminance(rgb):
+        c = [v / 255 for v in rgb[:3]]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _colours(page) -> list[tuple[tuple[float, ...], tuple[float, ...]]]:
+    return page.evaluate("""() => Array.from(document.querySelectorAll('[data-vt-explorer]')).flatMap(r =>
+        [r, ...r.querySelectorAll('select, label, .vt-note')].map(e => {
+            const parse = s => (s.match(/[\\d.]+/g) || []).map(Number);
+            let bg = e, c = getComputedStyle(e).backgroundColor;
+            while (bg && (parse(c).length === 4 && parse(c)[3] === 0)) { bg = bg.parentElement; c = bg ? getComputedStyle(bg).backgroundColor : 'rgb(255,255,255)'; }
+            return [parse(getComputedStyle(e).color), parse(c)]; }))""")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_explorers_stay_legible_in_both_themes(chapter, built_book, theme):
+    page = chapter.page
+    page.evaluate("t => { document.documentElement.dataset.theme = t; document.documentElement.dataset.mode = t; }", theme)
+    page.wait_for_timeout(200)
+    low = [(fg, bg) for fg, bg in _colours(page) if _contrast(tuple(fg), tuple(bg)) < 4.5]
+    explorer = page.locator(_root("map"))
+    explorer.scroll_into_view_if_needed()
+    explorer.screenshot(path=str(built_book.screenshots / f"ch5_map_{theme}.png"))
+    page.locator(_root("interpolation")).screenshot(path=str(built_book.screenshots / f"ch5_interpolation_{theme}.png"))
+    assert not low, f"text with contrast below 4.5:1 in the {theme} theme: {low[:5]}"
+    assert not chapter.problems(), chapter.problems()
