@@ -45,7 +45,7 @@ def chapter_models(data: vt.ImageData) -> dict[str, torch.nn.Module]:
 def explorers(data: vt.ImageData, m: dict) -> dict[str, object]:
     x, y = data.test_x, data.test_y
     return {"map": vt.latent_map_explorer(m["vae2"], x, y, name="VAE"),
-            "interpolation": vt.interpolation_explorer({"AE": m["ae2"], "VAE": m["vae2"]}, x, y, digits=(1, 8)),
+            "interpolation": vt.interpolation_explorer({"AE": m["ae2"], "VAE": m["vae2"]}, x, y, digits=(1, 6)),
             "traversal": vt.traversal_explorer(m["vae16"], x, y, digit=3, dim=0),
             "arithmetic": vt.arithmetic_explorer(m["vae16"], x, y, digit=1, source=1, target=7)}
 

@@ -137,6 +137,7 @@ def test_the_book_has_pages(built_book):
 
 
 def test_every_page_loads_cleanly_offline(built_book, visit):
+    """No console error, no failed or blocked request, every embedded widget rendered once."""
     problems = {}
     for path in book_pages(built_book.html):
         seen = visit(path)
@@ -144,7 +145,11 @@ def test_every_page_loads_cleanly_offline(built_book, visit):
         seen.page.screenshot(path=str(built_book.screenshots / (path.replace("/", "_") + ".png")),
                              full_page=True)
         if not title.strip():
-            seen.problems().append("empty title")
+            seen.page_errors.append("the page has no title")
+        views = seen.page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+        rendered = seen.page.locator(".widget-subarea").count()
+        if rendered != views:
+            seen.page_errors.append(f"{views} embedded widgets, {rendered} rendered (expected each once)")
         if seen.problems():
             problems[path] = seen.problems()
         seen.page.close()

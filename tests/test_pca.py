@@ -97,3 +97,12 @@ def test_linear_autoencoder_learns_the_pca_subspace(tmp_path):
                      directory=tmp_path, progress=False, batch_size=25)
     angles = vt.principal_angles(vt.decoder_basis(ae), vt.fit_pca(x, 2).components.T)
     assert float(angles.max()) < 5.0
+
+
+def test_truncate_pca_equals_a_fresh_fit_with_fewer_components():
+    x = _images()
+    small, cut = vt.fit_pca(x, 3), vt.truncate_pca(vt.fit_pca(x, 5), 3)
+    assert torch.allclose(small.components, cut.components, atol=1e-5)
+    assert torch.allclose(small.explained_variance, cut.explained_variance, rtol=1e-5)
+    with pytest.raises(ValueError, match="k <= 5"):
+        vt.truncate_pca(vt.fit_pca(x, 5), 6)

@@ -22,7 +22,8 @@ from .plots import plot_history, plot_latent_scatter, show_images, show_rows
 from .cache import CheckpointError, cached_fit, load_model, load_weights, save_model
 from .data_stats import exact_overlap, mean_images, memory_bytes, nonzero_share_by_class, pixel_stats, split_summary
 from .plots_data import plot_per_class, show_image_and_vector
-from .pca import PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles
+from .pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles,
+                  truncate_pca)
 from .noise import gaussian_noise, mask_pixels
 from .bottleneck import bottleneck_sweep, fit_in_phases, model_error, reconstruction_error
 from .features import code_bytes, compression_ratio, linear_probe_accuracy, png_bytes, round_trip
@@ -48,7 +49,7 @@ __all__ = [
     "exact_overlap", "mean_images", "memory_bytes", "nonzero_share_by_class", "pixel_stats", "split_summary",
     "plot_per_class", "show_image_and_vector",
     # chapter 2: PCA, noise, bottleneck experiments, features, codes, plots
-    "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct", "principal_angles",
+    "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct", "principal_angles", "truncate_pca",
     "gaussian_noise", "mask_pixels", "bottleneck_sweep", "fit_in_phases", "model_error", "reconstruction_error",
     "code_bytes", "compression_ratio", "linear_probe_accuracy", "png_bytes", "round_trip",
     "nearest_distance", "random_codes_like", "share_in_holes",

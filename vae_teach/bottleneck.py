@@ -16,7 +16,7 @@ from torch import Tensor
 from .cache import CheckpointError, cache_dir, cache_key, load_weights, save_model
 from .losses import squared_error
 from .models import Autoencoder
-from .pca import PCA, fit_pca, pca_reconstruct
+from .pca import PCA, fit_pca, pca_reconstruct, truncate_pca
 from .train import History, fit
 from .validate import check_images
 
@@ -96,11 +96,12 @@ def bottleneck_sweep(train_x: Tensor, test_x: Tensor, ks: Sequence[int] = (2, 4,
     from .cache import cached_fit
 
     models, histories, pcas, ae_error, pca_error = {}, {}, {}, {}, {}
+    largest = fit_pca(train_x, max(ks))  # one SVD; smaller PCAs are its first components
     for k in ks:
         model = Autoencoder(latent_dim=k, hidden_dims=tuple(hidden_dims), likelihood="gaussian", seed=seed)
         histories[k] = cached_fit(model, train_x, epochs=epochs, lr=lr, seed=seed, test_x=test_x, **fit_kwargs)
         models[k] = model.cpu().eval()
-        pcas[k] = fit_pca(train_x, k)
+        pcas[k] = truncate_pca(largest, k)
         ae_error[k] = model_error(model, test_x)
         pca_error[k] = reconstruction_error(pca_reconstruct(pcas[k], test_x), test_x)
     return SweepResult(tuple(ks), models, histories, pcas, ae_error, pca_error)

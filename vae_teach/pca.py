@@ -57,6 +57,17 @@ def fit_pca(x: Tensor, k: int) -> PCA:
     return PCA(mean.float(), components.float(), variance[:k].float(), float(variance.sum()))
 
 
+def truncate_pca(pca: PCA, k: int) -> PCA:
+    """The PCA with only the first k components: the same as ``fit_pca(x, k)``, without a new SVD.
+
+    PCA is nested: the top-k subspace is spanned by the first k of the top-K components.
+    """
+    check_positive_int(k, "k")
+    if k > pca.k:
+        raise ValueError(f"expected k <= {pca.k}, the components this PCA has; got k={k}")
+    return PCA(pca.mean, pca.components[:k], pca.explained_variance[:k], pca.total_variance)
+
+
 def pca_encode(pca: PCA, x: Tensor) -> Tensor:
     """Coordinates of images x (N, 1, 28, 28) along the components: (N, k)."""
     return ((_flat(x) - pca.mean.double()) @ pca.components.double().T).float()

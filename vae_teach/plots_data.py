@@ -36,7 +36,8 @@ def show_image_and_vector(image: Tensor, label: int | None = None) -> Figure:
 
 
 def plot_per_class(values: Tensor | Sequence[float], ylabel: str, title: str,
-                   class_names: Sequence[str] | None = None, ax: Axes | None = None) -> Axes:
+                   class_names: Sequence[str] | None = None, ax: Axes | None = None,
+                   xlabel: str = "class") -> Axes:
     """A bar per class: values (C,), labelled with class_names (default 0..C-1)."""
     values = torch.as_tensor(values).detach().cpu().numpy()
     names = list(class_names) if class_names is not None else [str(i) for i in range(len(values))]
@@ -45,6 +46,6 @@ def plot_per_class(values: Tensor | Sequence[float], ylabel: str, title: str,
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 2.8))
     ax.bar(names, values, color="C0")
-    ax.set(xlabel="class", ylabel=ylabel, title=title)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(axis="y", alpha=0.3)
     return ax

@@ -73,20 +73,20 @@ root.vt={decode:function(name,z){return Array.from(dec[name](Float32Array.from(z
 
 MAP = r"""
 var name=data.model,D=dec[name],codes=codesOf(data.codes,2),labels=bytes(data.labels),ex=data.extent;
-var cv=q('.vt-map'),img=q('.vt-img'),out=q('output'),z=data.start.slice(),S=cv.width,pad=46;
+var cv=q('.vt-map'),img=q('.vt-img'),out=q('output'),z=data.start.slice(),S=cv.width,L=46,R=S-16,T=26,B=S-40;
 var bg=document.createElement('canvas');bg.width=bg.height=S;
-function toPx(a,b){return [pad+(a-ex[0])/(ex[1]-ex[0])*(S-pad-6),(S-pad)-(b-ex[2])/(ex[3]-ex[2])*(S-pad-6)];}
-function toZ(x,y){return [ex[0]+(x-pad)/(S-pad-6)*(ex[1]-ex[0]),ex[2]+((S-pad)-y)/(S-pad-6)*(ex[3]-ex[2])];}
+function toPx(a,b){return [L+(a-ex[0])/(ex[1]-ex[0])*(R-L),B-(b-ex[2])/(ex[3]-ex[2])*(B-T)];}
+function toZ(x,y){return [ex[0]+(x-L)/(R-L)*(ex[1]-ex[0]),ex[2]+(B-y)/(B-T)*(ex[3]-ex[2])];}
 function paintBackground(){var c=bg.getContext('2d'),fg=themeColor('color','#222');
  c.clearRect(0,0,S,S);c.fillStyle=themeColor('--pst-color-background','#fff');c.fillRect(0,0,S,S);
  c.globalAlpha=0.75;for(var i=0;i<codes.length;i++){var p=toPx(codes[i][0],codes[i][1]);c.fillStyle=TAB10[labels[i]];
   c.beginPath();c.arc(p[0],p[1],2.6,0,6.2832);c.fill();}
- c.globalAlpha=1;c.strokeStyle=fg;c.fillStyle=fg;c.lineWidth=1;c.strokeRect(pad,6,S-pad-6,S-pad-6);
- c.font='13px sans-serif';c.textAlign='center';c.fillText('z[0]',pad+(S-pad)/2,S-6);
- c.save();c.translate(11,(S-pad)/2);c.rotate(-Math.PI/2);c.fillText('z[1]',0,0);c.restore();
+ c.globalAlpha=1;c.strokeStyle=fg;c.fillStyle=fg;c.lineWidth=1;c.strokeRect(L,T,R-L,B-T);
+ c.font='13px sans-serif';c.textAlign='center';c.fillText('z[0]',(L+R)/2,S-6);
+ c.save();c.translate(11,(T+B)/2);c.rotate(-Math.PI/2);c.fillText('z[1]',0,0);c.restore();
  c.font='11px sans-serif';[0,0.5,1].forEach(function(t){var a=ex[0]+t*(ex[1]-ex[0]),b=ex[2]+t*(ex[3]-ex[2]);
-  c.fillText(a.toFixed(1),toPx(a,ex[2])[0],S-pad+14);c.textAlign='right';c.fillText(b.toFixed(1),pad-3,toPx(ex[0],b)[1]+4);c.textAlign='center';});
- for(var k=0;k<10;k++){c.fillStyle=TAB10[k];c.fillRect(pad+6+k*26,10,9,9);c.fillStyle=fg;c.textAlign='left';c.fillText(String(k),pad+17+k*26,19);}}
+  c.fillText(a.toFixed(1),toPx(a,ex[2])[0],B+14);c.textAlign='right';c.fillText(b.toFixed(1),L-3,toPx(ex[0],b)[1]+4);c.textAlign='center';});
+ for(var k=0;k<10;k++){c.fillStyle=TAB10[k];c.fillRect(L+k*28,8,9,9);c.fillStyle=fg;c.textAlign='left';c.fillText(String(k),L+11+k*28,17);}}
 function render(){var c=cv.getContext('2d'),p=toPx(z[0],z[1]);c.drawImage(bg,0,0);
  c.lineWidth=3;c.strokeStyle=themeColor('--pst-color-background','#fff');c.beginPath();c.arc(p[0],p[1],7,0,6.2832);c.stroke();
  c.lineWidth=2;c.strokeStyle=themeColor('color','#000');c.beginPath();c.arc(p[0],p[1],7,0,6.2832);
@@ -100,7 +100,8 @@ cv.addEventListener('keydown',function(ev){var st=(ev.shiftKey?0.1:0.02),dx=0,dy
  if(ev.key==='ArrowLeft')dx=-1;else if(ev.key==='ArrowRight')dx=1;else if(ev.key==='ArrowUp')dy=1;else if(ev.key==='ArrowDown')dy=-1;else return;
  ev.preventDefault();z=[Math.min(ex[1],Math.max(ex[0],z[0]+dx*st*(ex[1]-ex[0]))),Math.min(ex[3],Math.max(ex[2],z[1]+dy*st*(ex[3]-ex[2])))];render();});
 sized(img,6);paintBackground();render();
-new MutationObserver(function(){paintBackground();render();}).observe(document.documentElement,{attributes:true,attributeFilter:['data-theme','data-mode']});
+var html=document.documentElement,theme=html.dataset.theme;
+new MutationObserver(function(){if(html.dataset.theme!==theme){theme=html.dataset.theme;paintBackground();render();}}).observe(html,{attributes:true,attributeFilter:['data-theme']});
 root.vt.setCode=function(a){z=a.slice();render();};
 """
 

@@ -64,9 +64,8 @@ def interpolation_view(models: Mapping[str, Any], images: Tensor, labels: Tensor
     data = {"kind": "interpolation", "order": list(models), **_models(models, dtype, calibration),
             "gallery": _gallery(images, labels, index, codes), "start": start, "end": end,
             "reference": [reference(m, k, codes[k][index[start]].tolist()) for k, m in models.items()]}
-    rows = "".join(f'<div class="vt-row" style="align-items:center"><span class="vt-name">{k}</span>'
-                   f'<canvas class="vt-img vt-path" width="28" height="28" role="img" '
-                   f'aria-label="{k}: decoded path"></canvas></div>' for k in models)
+    rows = "".join(f'<div class="vt-name">{k}</div><canvas class="vt-img vt-path" width="28" height="28" '
+                   f'role="img" aria-label="{k}: decoded path"></canvas>' for k in models)
     body = ('<div class="vt-controls">' + _select("vt-a", "from") + _select("vt-b", "to")
             + '<label>path <select class="vt-method"><option value="linear">linear (lerp)</option>'
               '<option value="spherical">spherical (slerp)</option></select></label>'
