@@ -46,7 +46,7 @@ def explorers(data: vt.ImageData, m: dict) -> dict[str, object]:
     x, y = data.test_x, data.test_y
     return {"map": vt.latent_map_explorer(m["vae2"], x, y, name="VAE"),
             "interpolation": vt.interpolation_explorer({"AE": m["ae2"], "VAE": m["vae2"]}, x, y, digits=(1, 6)),
-            "traversal": vt.traversal_explorer(m["vae16"], x, y, digit=3, dim=0),
+            "traversal": vt.traversal_explorer(m["vae16"], x, y, digit=3),
             "arithmetic": vt.arithmetic_explorer(m["vae16"], x, y, digit=1, source=1, target=7)}
 
 
@@ -78,8 +78,12 @@ def kernel_latency(explorer, n: int) -> tuple[float, float]:
     return statistics.median(times), float(np.percentile(times, 95))
 
 
-def page_decode_ms(html: str, decodes: int, chromium: str) -> dict[str, float]:
-    """Median ms per decode in Chromium for each explorer's first model, keyed by explorer kind."""
+def page_decode_ms(html: str, decodes: int, chromium: str) -> dict[str, list[float]]:
+    """[median, mean] ms per decode in Chromium for each explorer's first model, keyed by explorer kind.
+
+    Chromium rounds performance.now() to 0.1 ms on a page that is not cross-origin isolated,
+    so a median below that reads 0.0 or 0.1; the mean over all decodes resolves it.
+    """
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as folder:
@@ -100,8 +104,9 @@ def page_decode_ms(html: str, decodes: int, chromium: str) -> dict[str, float]:
                     const t0 = performance.now(); r.vt.decode(ref.model, z); const t1 = performance.now();
                     if (i >= 10) times.push(t1 - t0);  // the first few calls warm the JIT up
                 }
+                const mean = times.reduce((a, b) => a + b, 0) / n;
                 times.sort((a, b) => a - b);
-                return [r.dataset.vtExplorer, times[Math.floor(n / 2)]]; }))""", decodes)
+                return [r.dataset.vtExplorer, [times[Math.floor(n / 2)], mean]]; }))""", decodes)
             browser.close()
     if errors:
         raise RuntimeError(f"page errors: {errors}")
@@ -127,14 +132,15 @@ def main() -> int:
     except Exception as error:  # noqa: BLE001 - report the kernel numbers anyway
         print(f"in-page decode not measured: {error}", file=sys.stderr)
         page = {}
-    print(f"{'explorer':<14} {'kernel median ms':>17} {'kernel p95 ms':>14} {'page decode ms':>15} {'payload KB':>11}")
+    print(f"{'explorer':<14} {'kernel median ms':>17} {'kernel p95 ms':>14} {'page decode median ms':>22} "
+          f"{'(mean)':>7} {'payload KB':>11}")
     ok = True
     for kind, explorer in views.items():
         median, p95 = kernel_latency(explorer, args.updates)
         size = explorer.payload_bytes
-        decode = page.get(kind, float("nan"))
+        decode, mean = page.get(kind, [float("nan")] * 2)
         ok &= median < 30 and size <= MAX_EXPLORER_BYTES and (not page or decode < 5)
-        print(f"{kind:<14} {median:17.1f} {p95:14.1f} {decode:15.2f} {size / 1000:11.0f}")
+        print(f"{kind:<14} {median:17.1f} {p95:14.1f} {decode:22.2f} {mean:7.3f} {size / 1000:11.0f}")
     print("all within budget" if ok else "OVER BUDGET (kernel < 30 ms median, page < 5 ms, payload <= 600 KB)")
     return 0
 

@@ -55,3 +55,37 @@ def test_png_bytes_matches_pillow_and_a_blank_image_is_smaller_than_noise():
 def test_parameter_bytes_counts_every_weight():
     layer = torch.nn.Linear(10, 3)  # 30 weights + 3 biases
     assert parameter_bytes(layer, torch.float16) == 66
+
+
+@pytest.fixture(scope="module")
+def tiny_sweep(tmp_path_factory):
+    import os
+
+    old = os.environ.get("VAE_TEACH_CACHE")
+    os.environ["VAE_TEACH_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    g = torch.Generator().manual_seed(0)
+    data = vt.ImageData(torch.rand(100, 1, 28, 28, generator=g), torch.arange(100) % 10,
+                        torch.rand(50, 1, 28, 28, generator=g), torch.arange(50) % 10, "random", tuple("0123456789"))
+    sweep = vt.bottleneck_sweep(data.train_x, data.test_x, ks=(2, 4), hidden_dims=(8,), epochs=1, progress=False)
+    if old is None:
+        os.environ.pop("VAE_TEACH_CACHE")
+    else:
+        os.environ["VAE_TEACH_CACHE"] = old
+    return sweep, data
+
+
+def test_probe_rows_list_pixels_then_ae_and_pca_for_each_k(tiny_sweep):
+    sweep, data = tiny_sweep
+    rows = vt.features.probe_rows(sweep, data, ks=(2, 4))
+    assert [(r["features"], r["numbers per image"]) for r in rows] == [
+        ("raw pixels", 784), ("AE codes", 2), ("PCA codes", 2), ("AE codes", 4), ("PCA codes", 4)]
+    assert all(0.0 <= r["accuracy"] <= 1.0 for r in rows)
+
+
+def test_compression_rows_report_float16_bytes_and_the_error_after_rounding(tiny_sweep):
+    sweep, data = tiny_sweep
+    rows = vt.features.compression_rows(sweep, data.test_x, dtype=torch.float16)
+    ae2 = next(r for r in rows if r["method"] == "autoencoder" and r["k"] == 2)
+    assert ae2["bytes"] == 4 and ae2["ratio"] == pytest.approx(196.0)
+    # float16 rounding of the codes changes the error only a little
+    assert ae2["error"] == pytest.approx(sweep.ae_error[2], rel=1e-2)

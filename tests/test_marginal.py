@@ -34,6 +34,15 @@ def linear_gaussian_truth(model: vt.VAE, x: torch.Tensor):
     return marginal.log_prob(x_flat), post_mean, post_cov
 
 
+def posterior_moments(result):
+    """Mean (N, 2) and variance (N, 2) of each image's grid posterior."""
+    z1 = result.axes[:, 0, None, :].expand_as(result.posterior)
+    z2 = result.axes[:, 1, :, None].expand_as(result.posterior)
+    mean = torch.stack([(result.posterior * z).sum((1, 2)) for z in (z1, z2)], dim=1)
+    second = torch.stack([(result.posterior * z**2).sum((1, 2)) for z in (z1, z2)], dim=1)
+    return mean, second - mean**2
+
+
 def some_images(n: int = 4, seed: int = 1) -> torch.Tensor:
     return 0.3 + 0.4 * torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(seed))
 
@@ -58,8 +67,7 @@ def test_grid_posterior_mean_matches_linear_gaussian_posterior():
     x = some_images()
     _, post_mean, post_cov = linear_gaussian_truth(model, x)
     result = log_marginal_grid(model, x, grid_size=200, extent=6.0)
-    z2, z1 = torch.meshgrid(result.axis, result.axis, indexing="ij")
-    mean = torch.stack([(result.posterior * z1).sum((1, 2)), (result.posterior * z2).sum((1, 2))], dim=1)
+    mean, _ = posterior_moments(result)
     assert torch.allclose(result.posterior.sum((1, 2)), torch.ones(4, dtype=torch.float64))
     assert torch.allclose(mean, post_mean, atol=1e-4)
 
@@ -73,7 +81,7 @@ def test_kl_to_true_posterior_matches_gaussian_kl_oracle():
     q = MultivariateNormal(mu, covariance_matrix=torch.diag_embed(logvar.exp()))
     expected = kl_divergence(q, MultivariateNormal(post_mean, covariance_matrix=post_cov))
     result = log_marginal_grid(model, x, grid_size=200, extent=6.0)
-    assert torch.allclose(kl_to_true_posterior(result, mu, logvar), expected, atol=1e-3)
+    assert torch.allclose(kl_to_true_posterior(model, x, mu, logvar, result.log_px), expected, atol=1e-3)
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +112,7 @@ def test_log_marginal_grid_converges_when_the_grid_is_refined(bernoulli_vae):
 def test_monte_carlo_elbo_plus_kl_to_true_posterior_equals_log_px(bernoulli_vae):
     model, x = bernoulli_vae
     grid = log_marginal_grid(model, x, grid_size=300, extent=6.0)
-    z2, z1 = torch.meshgrid(grid.axis, grid.axis, indexing="ij")
-    mean = torch.stack([(grid.posterior * z).sum((1, 2)) for z in (z1, z2)], dim=1)
-    var = torch.stack([(grid.posterior * z**2).sum((1, 2)) for z in (z1, z2)], dim=1) - mean**2
+    mean, var = posterior_moments(grid)
     mu, logvar = mean.float(), var.log().float()  # a q(z|x) close to the true posterior, so MC is precise
     k = 20_000
     with torch.no_grad():
@@ -114,7 +120,7 @@ def test_monte_carlo_elbo_plus_kl_to_true_posterior_equals_log_px(bernoulli_vae)
         logits = model.decode_logits(z.reshape(-1, 2))
         log_lik = vt.bernoulli_log_likelihood(logits, x.expand(k, 3, 1, 28, 28).reshape(-1, 1, 28, 28))
     elbo = log_lik.reshape(k, 3).double().mean(0) - vt.gaussian_kl(mu, logvar).double()
-    assert torch.allclose(elbo + kl_to_true_posterior(grid, mu, logvar), grid.log_px, atol=0.05)
+    assert torch.allclose(elbo + kl_to_true_posterior(model, x, mu, logvar, grid.log_px), grid.log_px, atol=0.05)
     assert (elbo < grid.log_px).all()
 
 
@@ -144,7 +150,29 @@ def test_expected_iwae_rises_with_k_towards_log_px(bernoulli_vae):
 def test_expected_iwae_at_k1_is_the_elbo(bernoulli_vae):
     from vae_teach.marginal import expected_iwae
     model, x = bernoulli_vae
-    bound = expected_iwae(model, x, [1], budget=1000)[0]
+    bound = expected_iwae(model, x, [1], budget=2000)[0]
+    with torch.no_grad():  # 2000 independent one-sample ELBOs per image, in one batch
+        draws = vt.elbo_per_example(model, x.repeat(2000, 1, 1, 1), n_samples=1,
+                                    generator=torch.Generator().manual_seed(3)).reshape(2000, 3).double()
+    standard_error = (2 * draws.var(dim=0) / 2000).sqrt()  # of a difference of two such means
+    assert ((bound - draws.mean(dim=0)).abs() < 5 * standard_error).all()
+
+
+def test_zoomed_grid_agrees_with_a_fine_global_grid(bernoulli_vae):
+    model, x = bernoulli_vae
+    zoomed = log_marginal_grid(model, x, grid_size=60, extent=6.0, zoom=60).log_px
+    fine = log_marginal_grid(model, x, grid_size=400, extent=6.0, zoom=None).log_px
+    assert torch.allclose(zoomed, fine, atol=1e-3)
+
+
+def test_zoomed_grid_resolves_a_posterior_narrower_than_a_coarse_cell():
+    model = linear_gaussian_vae()
     with torch.no_grad():
-        elbo = vt.elbo_per_example(model, x, n_samples=1000, generator=torch.Generator().manual_seed(3)).double()
-    assert torch.allclose(bound, elbo, atol=1.0)
+        model.decoder[0].weight.mul_(30.0)  # posterior std ~0.01, a sixth of a coarse cell
+    x = some_images(2)
+    expected, _, post_cov = linear_gaussian_truth(model, x)
+    assert float(post_cov.diagonal().sqrt().max()) < 0.02
+    coarse = log_marginal_grid(model, x, grid_size=200, extent=6.0, zoom=None).log_px
+    zoomed = log_marginal_grid(model, x, grid_size=200, extent=6.0).log_px
+    assert torch.allclose(zoomed, expected, atol=1e-3)
+    assert not torch.allclose(coarse, expected, atol=1e-3)

@@ -104,19 +104,19 @@ def probe_rows(sweep, data, ks: tuple[int, ...] = (2, 8, 32)) -> list[dict]:
     """Linear-probe test accuracies: raw pixels, then AE codes beside PCA codes for each k.
 
     sweep: a :class:`vae_teach.bottleneck.SweepResult` holding models and PCAs for ks;
-    data: an ImageData. Returns rows {"features", "size", "accuracy"} ready for a table.
+    data: an ImageData. Returns rows {"features", "numbers per image", "accuracy"}.
     """
     from .latent import encode_dataset
     from .pca import pca_encode
 
-    rows = [{"features": "raw pixels", "size": RAW_IMAGE_BYTES,
+    rows = [{"features": "raw pixels", "numbers per image": RAW_IMAGE_BYTES,
              "accuracy": linear_probe_accuracy(data.train_x.flatten(1), data.train_y,
                                                data.test_x.flatten(1), data.test_y)}]
     for k in ks:
         model, pca = sweep.models[k], sweep.pcas[k]
         for name, encode in (("AE codes", lambda x: encode_dataset(model, x)),
                              ("PCA codes", lambda x: pca_encode(pca, x))):
-            rows.append({"features": name, "size": k, "accuracy": linear_probe_accuracy(
+            rows.append({"features": name, "numbers per image": k, "accuracy": linear_probe_accuracy(
                 encode(data.train_x), data.train_y, encode(data.test_x), data.test_y)})
     return rows
 

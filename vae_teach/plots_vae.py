@@ -90,7 +90,6 @@ def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Ten
     """One column per image: the image, then p(z|x) on the grid with q's 1- and 2-sigma ellipses."""
     n = images.shape[0]
     fig, axes = plt.subplots(2, n, figsize=(2.6 * n, 5.2), gridspec_kw={"height_ratios": [1, 2.4]})
-    axis = grid.axis.numpy()
     mu, std = mu.detach().cpu(), torch.exp(0.5 * logvar.detach().cpu())
     for i in range(n):
         axes[0, i].imshow(images[i, 0].cpu(), cmap="gray_r", vmin=0, vmax=1)
@@ -98,12 +97,14 @@ def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Ten
         axes[0, i].set_title(f"digit {i + 1}")
         post = grid.posterior[i].numpy()
         ax = axes[1, i]
-        ax.contourf(axis, axis, post, levels=8, cmap="Blues")
+        a1, a2 = grid.axes[i, 0].numpy(), grid.axes[i, 1].numpy()
+        ax.set_facecolor(plt.get_cmap("Blues")(0.0))
+        ax.contourf(a1, a2, post, levels=8, cmap="Blues")
         for k in (1, 2):
             ax.add_patch(Ellipse(tuple(mu[i].tolist()), 2 * k * float(std[i, 0]), 2 * k * float(std[i, 1]),
                                  fill=False, color="C3", linestyle="-" if k == 1 else "--"))
         # the window holds the posterior's mass (cells above 1e-4 of the peak) and q's 2-sigma ellipse
-        z2, z1 = np.meshgrid(axis, axis, indexing="ij")
+        z2, z1 = np.meshgrid(a2, a1, indexing="ij")
         mass = post > 1e-4 * post.max()
         xs = np.concatenate([z1[mass], [mu[i, 0] - 2 * std[i, 0], mu[i, 0] + 2 * std[i, 0]]])
         ys = np.concatenate([z2[mass], [mu[i, 1] - 2 * std[i, 1], mu[i, 1] + 2 * std[i, 1]]])

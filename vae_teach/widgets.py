@@ -16,8 +16,9 @@ with ``vae_teach.web.UnsupportedModelError``.
 
 from __future__ import annotations
 
+import contextlib
 import io
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import ipywidgets as widgets
 import numpy as np
@@ -34,6 +35,18 @@ from .web import mlp_layers
 __all__ = ["Explorer", "LatentMapExplorer", "InterpolationExplorer", "TraversalExplorer", "ArithmeticExplorer",
            "latent_map_explorer", "interpolation_explorer", "traversal_explorer", "arithmetic_explorer",
            "png_row", "gallery_index"]
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch on one thread for a moment: a live update decodes at most a dozen codes, and on a
+    busy 2-core machine torch's thread pool made such tiny decodes 10-20x slower, not faster."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def png_bytes(pixels: np.ndarray) -> bytes:
@@ -203,7 +216,7 @@ class LatentMapExplorer(Explorer):
 
     def update(self) -> None:
         z = torch.tensor([[self.z0.value, self.z1.value]], dtype=torch.float32)
-        with torch.no_grad():
+        with torch.no_grad(), one_thread():
             self.image.value = png_row(self.model.decode(z), scale=6)
         rgb = self._rgb.copy()
         x, y = self._to_pixel(self.z0.value, self.z1.value)
@@ -266,7 +279,7 @@ class InterpolationExplorer(Explorer):
     def update(self) -> None:
         i, j = self.a.value, self.b.value
         self.ends.value = png_row(self.images[[self.index[i], self.index[j]]], scale=3)
-        with torch.no_grad():
+        with torch.no_grad(), one_thread():
             for k, model in self.models.items():
                 path = self._interpolate(self.codes[k][i], self.codes[k][j], self.n.value, self.method.value)
                 self.rows[k].value = png_row(model.decode(path), scale=3)
@@ -291,16 +304,19 @@ class InterpolationExplorer(Explorer):
 class TraversalExplorer(Explorer):
     """Sweep one latent dimension of a test digit's code from -span to +span while the others stay.
 
-    model: AE or VAE (meant for a VAE with more than two dimensions).
+    model: AE or VAE (meant for a VAE with more than two dimensions). dim: the dimension
+    shown first (None: the one along which the codes of ``images`` vary most).
     """
 
     kind = "traversal"
 
-    def __init__(self, model: Any, images: Tensor, labels: Tensor, digit: int = 3, dim: int = 0,
+    def __init__(self, model: Any, images: Tensor, labels: Tensor, digit: int = 3, dim: int | None = None,
                  span: float = 3.0, steps: int = 9, per_class: int = 2, name: str = "VAE",
                  title: str = "Traversal: sweep one latent dimension") -> None:
         super().__init__()
         x = _check_models({name: model}, images, labels)
+        if dim is None:  # start on the dimension along which the codes spread most
+            dim = int(encode_dataset(model, x).var(dim=0).argmax())
         if not 0 <= dim < model.latent_dim:
             raise ValueError(f"expected dim in [0, {model.latent_dim - 1}]; got {dim}")
         self.model, self.images, self.labels, self.name, self.title = model, x, labels.cpu(), name, title
@@ -325,7 +341,7 @@ class TraversalExplorer(Explorer):
 
         values = torch.linspace(-self.span_slider.value, self.span_slider.value, self.steps)
         codes = traversal_codes(self.codes[self.digit.value], self.dim_select.value, values)
-        with torch.no_grad():
+        with torch.no_grad(), one_thread():
             self.row.value = png_row(self.model.decode(codes), scale=3)
 
     def _build_html(self) -> str:
@@ -382,7 +398,7 @@ class ArithmeticExplorer(Explorer):
         direction = self.means[self.to_select.value] - self.means[self.from_select.value]
         t = torch.linspace(0.0, self.amount.value, self.steps)[:, None]
         self.ends.value = png_row(self.images[[self.index[self.digit.value]]], scale=3)
-        with torch.no_grad():
+        with torch.no_grad(), one_thread():
             self.row.value = png_row(self.model.decode(z + t * direction), scale=3)
 
     def _build_html(self) -> str:
