@@ -8,6 +8,7 @@ browser tests land in ``<that folder>/screenshots``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,6 +70,18 @@ def _fresh_folder(root: Path) -> None:
     (root / MARKER).write_text("made by tests/conftest.py; wiped at the start of each test session\n")
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def first_problem(log: str, size: int = 3000) -> str:
+    """The part of a build log from its first warning or error on (the cause, not the unwinding)."""
+    log = _ANSI.sub("", log)
+    starts = [i for i in (log.find("WARNING:"), log.find("ERROR:"), log.find("Exception occurred"))
+              if i >= 0]
+    start = max(0, log.rfind("\n", 0, min(starts)) + 1) if starts else max(0, len(log) - size)
+    return log[start:start + size]
+
+
 @pytest.fixture(scope="session")
 def built_book() -> BuiltBook:
     """Build the whole book once, from an empty execution cache.
@@ -90,7 +103,7 @@ def built_book() -> BuiltBook:
     log = result.stdout + result.stderr
     (root / "build.log").write_text(log)
     if result.returncode != 0:
-        pytest.fail(f"the book build failed (exit {result.returncode}); log: {root / 'build.log'}\n"
-                    + log[-4000:], pytrace=False)
+        pytest.fail(f"the book build failed (exit {result.returncode}); full log: {root / 'build.log'}\n"
+                    + first_problem(log), pytrace=False)
     print(f"\nbook built in {seconds:.1f} s into {root}")
     return BuiltBook(root, root / "_build" / "html", root / "_build" / "jupyter_execute", seconds, log)

@@ -25,8 +25,9 @@ from .plots_data import plot_per_class, show_image_and_vector
 from .pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles,
                   truncate_pca)
 from .noise import gaussian_noise, mask_pixels
-from .bottleneck import bottleneck_sweep, fit_in_phases, model_error, reconstruction_error
-from .features import code_bytes, compression_ratio, linear_probe_accuracy, png_bytes, round_trip
+from .bottleneck import SweepResult, bottleneck_sweep, fit_in_phases, model_error, reconstruction_error
+from .features import (code_bytes, compression_ratio, compression_rows, linear_probe_accuracy, parameter_bytes,
+                       png_bytes, probe_rows, round_trip)
 from .codes import nearest_distance, random_codes_like, share_in_holes
 from .plots_autoencoders import (draw_autoencoder_diagram, plot_code_maps, plot_codes_and_random,
                                  plot_compression, plot_error_vs_k, plot_principal_angles, plot_training_curve)
@@ -50,8 +51,9 @@ __all__ = [
     "plot_per_class", "show_image_and_vector",
     # chapter 2: PCA, noise, bottleneck experiments, features, codes, plots
     "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct", "principal_angles", "truncate_pca",
-    "gaussian_noise", "mask_pixels", "bottleneck_sweep", "fit_in_phases", "model_error", "reconstruction_error",
-    "code_bytes", "compression_ratio", "linear_probe_accuracy", "png_bytes", "round_trip",
+    "gaussian_noise", "mask_pixels", "SweepResult", "bottleneck_sweep", "fit_in_phases", "model_error",
+    "reconstruction_error", "code_bytes", "compression_ratio", "compression_rows", "linear_probe_accuracy",
+    "parameter_bytes", "png_bytes", "probe_rows", "round_trip",
     "nearest_distance", "random_codes_like", "share_in_holes",
     "draw_autoencoder_diagram", "plot_code_maps", "plot_codes_and_random", "plot_compression",
     "plot_error_vs_k", "plot_principal_angles", "plot_training_curve",

@@ -103,7 +103,7 @@ def parameter_bytes(module: torch.nn.Module, dtype: torch.dtype = torch.float16)
 def probe_rows(sweep, data, ks: tuple[int, ...] = (2, 8, 32)) -> list[dict]:
     """Linear-probe test accuracies: raw pixels, then AE codes beside PCA codes for each k.
 
-    sweep: a :class:`vae_teach.bottleneck.SweepResult` holding models and PCAs for ks;
+    sweep: a :class:`~vae_teach.SweepResult` holding models and PCAs for ks;
     data: an ImageData. Returns rows {"features", "numbers per image", "accuracy"}.
     """
     from .latent import encode_dataset

@@ -75,9 +75,13 @@ def plot_bound_gaps(ks: Sequence[int], bounds: Tensor, log_px: Tensor,
                     title: str = "log p(x) minus the bound, for each test digit") -> plt.Axes:
     """bounds: (len(ks), N) IWAE(k) per digit (k=1: the ELBO); log_px: (N,). Gap against k, log-log."""
     gaps = (log_px[None].double() - bounds.double()).cpu().numpy()
+    floor = 0.02  # gaps below this are Monte Carlo noise (they can even come out negative)
     _, ax = plt.subplots(figsize=(8, 3.8))
+    ax.axhspan(1e-3, floor, color="0.9", label="within Monte Carlo noise")
+    gaps = np.maximum(gaps, floor)
     for i in range(gaps.shape[1]):
         ax.plot(ks, gaps[:, i], "o-", label=f"digit {i + 1}")
+    ax.set_ylim(bottom=floor / 2)
     ax.set(xscale="log", yscale="log", xlabel="k (importance samples; k = 1 is the ELBO)",
            ylabel="log p(x) - bound (nats)", title=title)
     ax.legend(fontsize="small", ncol=2)
@@ -90,9 +94,9 @@ def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Ten
     """One column per image: the image, then p(z|x) on the grid with q's 1- and 2-sigma ellipses."""
     n = images.shape[0]
     fig, axes = plt.subplots(2, n, figsize=(2.6 * n, 5.2), gridspec_kw={"height_ratios": [1, 2.4]})
-    mu, std = mu.detach().cpu(), torch.exp(0.5 * logvar.detach().cpu())
+    mu, std = mu.detach().cpu().double().numpy(), torch.exp(0.5 * logvar.detach().cpu().double()).numpy()
     for i in range(n):
-        axes[0, i].imshow(images[i, 0].cpu(), cmap="gray_r", vmin=0, vmax=1)
+        axes[0, i].imshow(images[i, 0].detach().cpu().numpy(), cmap="gray_r", vmin=0, vmax=1)
         axes[0, i].set_axis_off()
         axes[0, i].set_title(f"digit {i + 1}")
         post = grid.posterior[i].numpy()
@@ -101,7 +105,7 @@ def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Ten
         ax.set_facecolor(plt.get_cmap("Blues")(0.0))
         ax.contourf(a1, a2, post, levels=8, cmap="Blues")
         for k in (1, 2):
-            ax.add_patch(Ellipse(tuple(mu[i].tolist()), 2 * k * float(std[i, 0]), 2 * k * float(std[i, 1]),
+            ax.add_patch(Ellipse((float(mu[i, 0]), float(mu[i, 1])), 2 * k * float(std[i, 0]), 2 * k * float(std[i, 1]),
                                  fill=False, color="C3", linestyle="-" if k == 1 else "--"))
         # the window holds the posterior's mass (cells above 1e-4 of the peak) and q's 2-sigma ellipse
         z2, z1 = np.meshgrid(a2, a1, indexing="ij")
@@ -178,13 +182,16 @@ def show_manifold(model, n: int = 15, title: str = "The decoded manifold at Norm
     return ax
 
 
-def markdown_table(rows: Sequence[Sequence[object]], headers: Sequence[str], digits: int = 2):
-    """A table as IPython Markdown (rendered in Jupyter and in the built book); floats get ``digits`` decimals."""
-    from IPython.display import Markdown
+def html_table(rows: Sequence[Sequence[object]], headers: Sequence[str], digits: int = 2):
+    """A small table as IPython HTML (rendered in Jupyter and in the built book); floats get ``digits`` decimals."""
+    from html import escape
+
+    from IPython.display import HTML
 
     def cell(v: object) -> str:
-        return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+        return f"{v:.{digits}f}" if isinstance(v, float) else escape(str(v))
 
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---:" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return Markdown("\n".join(lines))
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f'<td style="text-align:right">{cell(v)}</td>' for v in row) + "</tr>"
+                   for row in rows)
+    return HTML(f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
