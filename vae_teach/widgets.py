@@ -34,7 +34,7 @@ from .web import mlp_layers
 
 __all__ = ["Explorer", "LatentMapExplorer", "InterpolationExplorer", "TraversalExplorer", "ArithmeticExplorer",
            "latent_map_explorer", "interpolation_explorer", "traversal_explorer", "arithmetic_explorer",
-           "png_row", "gallery_index"]
+           "png_row", "show_row", "gallery_index"]
 
 
 @contextlib.contextmanager
@@ -54,6 +54,22 @@ def png_bytes(pixels: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+#: Shown once in each explorer: the browser enlarges the 28 x 28 images without blurring them.
+PIXELATED_CSS = "<style>.vt-pixelated, .vt-pixelated img {image-rendering: pixelated;}</style>"
+
+
+def show_row(image: widgets.Image, images: Tensor, zoom: int = 3) -> None:
+    """Put decoded images (N, 1, 28, 28) side by side into an Image widget, drawn ``zoom`` times larger.
+
+    The PNG holds one pixel per image pixel (small, fast to encode, small widget state);
+    the widget's width does the enlarging.
+    """
+    image.value = png_row(images, scale=1)
+    image.layout.width = f"{(images.shape[0] * 29 - 1) * zoom}px"
+    image.layout.align_self = "flex-start"  # in an HBox, keep the aspect ratio instead of stretching
+    image.add_class("vt-pixelated")
 
 
 def png_row(images: Tensor, scale: int = 3) -> bytes:
@@ -220,13 +236,13 @@ class LatentMapExplorer(Explorer):
         self.map_image = widgets.Image(format="png")
         self.image = widgets.Image(format="png")
         self._observe(self.z0, self.z1)
-        return widgets.VBox([widgets.HTML(f"<b>{self.title}</b>"), widgets.HBox([self.map_image, self.image]),
+        return widgets.VBox([widgets.HTML(f"{PIXELATED_CSS}<b>{self.title}</b>"), widgets.HBox([self.map_image, self.image]),
                              self.z0, self.z1])
 
     def update(self) -> None:
         z = torch.tensor([[self.z0.value, self.z1.value]], dtype=torch.float32)
         with torch.no_grad(), one_thread():
-            self.image.value = png_row(self.model.decode(z), scale=6)
+            show_row(self.image, self.model.decode(z), zoom=6)
         pixels = self._indices.copy()
         x, y = self._to_pixel(self.z0.value, self.z1.value)
         pixels[max(0, y - 1):y + 2, max(0, x - 9):x + 10] = 63  # crosshair marker in black, 3 px thick
@@ -283,18 +299,18 @@ class InterpolationExplorer(Explorer):
         self._observe(self.a, self.b, self.method, self.n)
         lines = [widgets.HBox([widgets.Label(k, layout=widgets.Layout(width="4em")), img])
                  for k, img in self.rows.items()]
-        return widgets.VBox([widgets.HTML(f"<b>{self.title}</b>"), widgets.HBox([self.a, self.b]),
+        return widgets.VBox([widgets.HTML(f"{PIXELATED_CSS}<b>{self.title}</b>"), widgets.HBox([self.a, self.b]),
                              widgets.HBox([self.method, self.n]),
                              widgets.HBox([widgets.Label("ends", layout=widgets.Layout(width="4em")), self.ends]),
                              *lines])
 
     def update(self) -> None:
         i, j = self.a.value, self.b.value
-        self.ends.value = png_row(self.images[[self.index[i], self.index[j]]], scale=3)
+        show_row(self.ends, self.images[[self.index[i], self.index[j]]])
         with torch.no_grad(), one_thread():
             for k, model in self.models.items():
                 path = self._interpolate(self.codes[k][i], self.codes[k][j], self.n.value, self.method.value)
-                self.rows[k].value = png_row(model.decode(path), scale=3)
+                show_row(self.rows[k], model.decode(path))
 
     def _build_html(self) -> str:
         full = {k: torch.zeros(self.images.shape[0], c.shape[1]).index_copy_(0, torch.tensor(self.index), c)
@@ -345,7 +361,7 @@ class TraversalExplorer(Explorer):
         self.span_slider = widgets.FloatSlider(value=self.span, min=0.5, max=4.0, step=0.5, description="sweep ±")
         self.row = widgets.Image(format="png")
         self._observe(self.digit, self.dim_select, self.span_slider)
-        return widgets.VBox([widgets.HTML(f"<b>{self.title}</b>"),
+        return widgets.VBox([widgets.HTML(f"{PIXELATED_CSS}<b>{self.title}</b>"),
                              widgets.HBox([self.digit, self.dim_select, self.span_slider]), self.row])
 
     def update(self) -> None:
@@ -354,7 +370,7 @@ class TraversalExplorer(Explorer):
         values = torch.linspace(-self.span_slider.value, self.span_slider.value, self.steps)
         codes = traversal_codes(self.codes[self.digit.value], self.dim_select.value, values)
         with torch.no_grad(), one_thread():
-            self.row.value = png_row(self.model.decode(codes), scale=3)
+            show_row(self.row, self.model.decode(codes))
 
     def _build_html(self) -> str:
         full = torch.zeros(self.images.shape[0], self.codes.shape[1]).index_copy_(0, torch.tensor(self.index),
@@ -401,7 +417,7 @@ class ArithmeticExplorer(Explorer):
         self.ends = widgets.Image(format="png")
         self.row = widgets.Image(format="png")
         self._observe(self.digit, self.from_select, self.to_select, self.amount)
-        return widgets.VBox([widgets.HTML(f"<b>{self.title}</b>"),
+        return widgets.VBox([widgets.HTML(f"{PIXELATED_CSS}<b>{self.title}</b>"),
                              widgets.HBox([self.digit, self.amount]), widgets.HBox([self.from_select, self.to_select]),
                              self.ends, self.row])
 
@@ -409,9 +425,9 @@ class ArithmeticExplorer(Explorer):
         z = self.codes[self.digit.value]
         direction = self.means[self.to_select.value] - self.means[self.from_select.value]
         t = torch.linspace(0.0, self.amount.value, self.steps)[:, None]
-        self.ends.value = png_row(self.images[[self.index[self.digit.value]]], scale=3)
+        show_row(self.ends, self.images[[self.index[self.digit.value]]])
         with torch.no_grad(), one_thread():
-            self.row.value = png_row(self.model.decode(z + t * direction), scale=3)
+            show_row(self.row, self.model.decode(z + t * direction))
 
     def _build_html(self) -> str:
         full = torch.zeros(self.images.shape[0], self.codes.shape[1]).index_copy_(0, torch.tensor(self.index),
