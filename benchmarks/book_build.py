@@ -69,6 +69,14 @@ def timed_build(command: list[str], env: dict[str, str]) -> tuple[float, int, in
     return seconds, peak, child.returncode
 
 
+def chapter_seconds(cache_path: Path) -> dict[str, float]:
+    """Execution time of each chapter, from the build's jupyter-cache."""
+    from jupyter_cache import get_cache
+    records = get_cache(str(cache_path)).list_cache_records()
+    return {Path(r.uri).name: round(r.data.get("execution_seconds", float("nan")), 1)
+            for r in sorted(records, key=lambda r: r.uri)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=None,
@@ -96,10 +104,15 @@ def main() -> int:
                 print(f"{run} build failed (exit {code})", file=sys.stderr)
                 return code
             results[run] = {"seconds": round(seconds, 1), "peak_rss_mib": round(peak / 2**20)}
+            if run == "cold":
+                results["chapters_s"] = chapter_seconds(out / "_build" / ".jupyter_cache")
             budget = COLD_BUDGET_S if run == "cold" else WARM_BUDGET_S
             verdict = "within" if seconds < budget else "OVER"
             print(f"{run:>4} build: {seconds:7.1f} s  (budget {budget:.0f} s: {verdict}),  "
                   f"peak memory {peak / 2**20:,.0f} MiB")
+            if run == "cold":
+                for name, secs in results["chapters_s"].items():
+                    print(f"       executing {name}: {secs:6.1f} s")
         print(json.dumps(results))
     return 0
 
