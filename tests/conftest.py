@@ -36,10 +36,20 @@ class BuiltBook:
         return self.root / "screenshots"
 
 
+def book_build_root() -> Path:
+    """Where the test build goes: $VAE_TEACH_TEST_BUILD or _build/test."""
+    return Path(os.environ.get("VAE_TEACH_TEST_BUILD", ROOT / "_build" / "test")).resolve()
+
+
 def build_env() -> dict[str, str]:
-    """Environment of a book build: no progress bars, no display, no network needed."""
+    """Environment of a test build: no progress bars, and a model cache of its own.
+
+    The model cache lives inside the test build folder, which ``built_book`` wipes, so the
+    test build trains every model from scratch, as a new reader's first build does.
+    """
     env = dict(os.environ)
-    env.update(VAE_TEACH_QUIET="1", TQDM_DISABLE="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    env["VAE_TEACH_CACHE"] = str(book_build_root() / "models")
+    env.update(VAE_TEACH_QUIET="1", TQDM_DISABLE="1", PYTHONHASHSEED="0")
     # Cut the network for Python's HTTP clients (urllib, requests, torchvision's
     # downloads): an attempt fails at once instead of passing unnoticed.
     dead = "http://127.0.0.1:9"

@@ -59,6 +59,18 @@ def test_every_chapter_was_executed_without_errors(built_book):
         assert not errors, f"{chapter.name}: error outputs: {errors}"
 
 
+def test_every_chapter_page_shows_its_figures(built_book):
+    # An inherited MPLBACKEND=Agg once made every inline figure vanish while the build passed.
+    for chapter in chapters(ROOT / "book"):
+        notebook = nbformat.read(built_book.executed / "book" / f"{chapter.stem}.ipynb", as_version=4)
+        made = sum("image/png" in o.get("data", {}) for c in notebook.cells if c.cell_type == "code"
+                   for o in c.outputs)
+        page = (built_book.html / "book" / f"{chapter.stem}.html").read_text()
+        shown = len(re.findall(r"<img[^>]+src=\"[^\"]*_images/", page))
+        assert made > 0, f"{chapter.name}: the executed chapter made no figures"
+        assert shown > 0, f"{chapter.name}: {made} figures made, none on the page"
+
+
 def test_no_frozen_progress_bars_in_the_pages(built_book):
     frozen = re.compile(r"\b0%\|")
     bad = [p.name for p in html_pages(built_book.html) if frozen.search(p.read_text(errors="replace"))]
