@@ -10,7 +10,7 @@ def test_autoencoder_shapes_and_decode_range():
     assert z.shape == (7, 5)
     images = ae.decode(z)
     assert images.shape == (7, 1, 28, 28)
-    assert float(images.min()) >= 0.0 and float(images.max()) <= 1.0
+    assert float(images.detach().min()) >= 0.0 and float(images.detach().max()) <= 1.0
 
 
 def test_vae_encode_returns_mu_and_logvar_and_forward_names_parts():
