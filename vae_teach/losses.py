@@ -146,17 +146,22 @@ def iwae_per_example(model, x: Tensor, k: int, generator: torch.Generator | None
     return torch.logsumexp(log_weights, dim=0) - math.log(k)
 
 
-def _batched_mean(fn, model, x: Tensor, batch_size: int, seed: int) -> float:
+def mean_over_batches(fn, model, x: Tensor, batch_size: int, seed: int) -> Tensor:
+    """Mean over images x (N, 1, 28, 28) of fn(batch, generator) -> (B,) or (B, K); no gradients.
+
+    The model is in eval mode meanwhile, and the generator is seeded, so the result repeats.
+    Returns a float64 tensor of shape () or (K,).
+    """
     x = check_images(x)
     generator = torch.Generator(device=model.device).manual_seed(seed)
     was_training = model.training
     model.eval()
-    total = 0.0
+    total = torch.zeros((), dtype=torch.float64)
     try:
         with torch.no_grad():
             for start in range(0, x.shape[0], batch_size):
                 batch = x[start:start + batch_size].to(model.device)
-                total += float(fn(batch, generator).sum())
+                total = total + fn(batch, generator).double().sum(dim=0).cpu()
     finally:
         model.train(was_training)
     return total / x.shape[0]
@@ -168,11 +173,12 @@ def elbo(model, x: Tensor, n_samples: int = 1, batch_size: int = 1000, seed: int
     -ELBO is the training loss. n_samples: draws of z per image; seed makes it repeatable.
     """
     check_positive_int(n_samples, "n_samples")
-    return _batched_mean(lambda b, g: elbo_per_example(model, b, n_samples, g), model, x, batch_size, seed)
+    return float(mean_over_batches(lambda b, g: elbo_per_example(model, b, n_samples, g),
+                                   model, x, batch_size, seed))
 
 
 def iwae(model, x: Tensor, k: int = 100, batch_size: int | None = None, seed: int = 0) -> float:
     """Mean importance-weighted bound on log p(x) over images x, in nats; >= elbo, rises with k."""
     check_positive_int(k, "k")
     batch_size = batch_size or max(1, 20_000 // k)
-    return _batched_mean(lambda b, g: iwae_per_example(model, b, k, g), model, x, batch_size, seed)
+    return float(mean_over_batches(lambda b, g: iwae_per_example(model, b, k, g), model, x, batch_size, seed))

@@ -11,7 +11,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from .losses import loss_parts
+from .losses import loss_parts, mean_over_batches
 from .validate import check_images, check_positive_int
 
 #: Set to 1 to silence progress bars (the book build sets it).
@@ -72,21 +72,10 @@ def _progress_enabled(progress: bool | None) -> bool:
 
 def evaluate(model, x: Tensor, beta: float = 1.0, batch_size: int = 1000, seed: int = 0) -> dict[str, float]:
     """Mean loss, recon and kl per example of a model on images x (N, 1, 28, 28); no gradients."""
-    x = check_images(x)
-    device = model.device
-    generator = torch.Generator(device=device).manual_seed(seed)
-    totals = torch.zeros(3, dtype=torch.float64)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            for start in range(0, x.shape[0], batch_size):
-                batch = x[start:start + batch_size].to(device).flatten(1)
-                parts = loss_parts(model, batch, beta=beta, generator=generator)
-                totals += torch.stack([p.sum() for p in parts]).double().cpu()
-    finally:
-        model.train(was_training)
-    loss, recon, kl = (totals / x.shape[0]).tolist()
+    means = mean_over_batches(
+        lambda batch, generator: torch.stack(loss_parts(model, batch, beta=beta, generator=generator), dim=1),
+        model, x, batch_size, seed)
+    loss, recon, kl = means.tolist()
     return {"loss": loss, "recon": recon, "kl": kl}
 
 
