@@ -142,7 +142,7 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 32, lr: f
             start = time.perf_counter()
             sums = torch.zeros(3, dtype=torch.float64, device=device)
             for idx in torch.randperm(n, generator=shuffle).to(device).split(batch_size):
-                batch = x[idx]
+                batch = x.index_select(0, idx)
                 noisy = corrupt(batch.view(-1, 1, 28, 28), noise) if corrupt is not None else None
                 parts = loss_parts(model, batch, beta=beta, generator=noise, x_input=noisy)
                 optimizer.zero_grad(set_to_none=True)
