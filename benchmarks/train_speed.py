@@ -108,17 +108,15 @@ def run_reference(seed: int) -> tuple[float, float]:
     return total / len(test_loader.dataset), seconds
 
 
-def run_fit(target: float, seed: int,
-            batch_size: int | None = None) -> tuple[float | None, int | None, list[float]]:
-    """vt.fit with defaults (or another batch size) until the test -ELBO reaches target.
+def run_fit(target: float, seed: int, batch_size: int) -> tuple[float | None, int | None, list[float]]:
+    """vt.fit with defaults but for the batch size until the test -ELBO reaches target.
 
     Returns (training seconds to reach it or None, epochs needed, seconds per epoch).
     """
     data = vt.load_mnist()
     model = vt.VAE(latent_dim=20, hidden_dims=(400,), seed=seed)
-    other = {"batch_size": batch_size} if batch_size is not None else {}
-    history = vt.fit(model, data.train_x, epochs=MAX_FIT_EPOCHS, test_x=data.test_x, seed=seed,
-                     progress=False, device="cpu", **other)
+    history = vt.fit(model, data.train_x, epochs=MAX_FIT_EPOCHS, batch_size=batch_size, test_x=data.test_x,
+                     seed=seed, progress=False, device="cpu")
     elapsed = 0.0
     for epoch, (seconds, test_loss) in enumerate(zip(history.seconds, history.test_loss), start=1):
         elapsed += seconds
