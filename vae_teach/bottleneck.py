@@ -86,7 +86,7 @@ class SweepResult(NamedTuple):
 
 
 def bottleneck_sweep(train_x: Tensor, test_x: Tensor, ks: Sequence[int] = (2, 4, 8, 16, 32, 64),
-                     hidden_dims: Sequence[int] = (256,), epochs: int = 10, lr: float = 3e-3,
+                     hidden_dims: Sequence[int] = (256,), epochs: int = 30, lr: float = 3e-3,
                      seed: int = 0, **fit_kwargs: Any) -> SweepResult:
     """Train one MLP autoencoder (squared error) per code size k, cached, and fit PCA with k components.
 
