@@ -233,7 +233,8 @@ def main() -> None:
           f"range {min(rates) / 1e9:.0f}-{max(rates) / 1e9:.0f}) = {flops / peak:.3f} s")
 
     for size in sizes:
-        label = (f"defaults: batch {batch}, lr {defaults['lr'].default}" if size == batch
+        label = (f"defaults: batch {batch}, lr {defaults['lr'].default} after a {defaults['warmup_steps'].default}-step "
+                 "warm-up" if size == batch
                  else f"batch {size}, other defaults unchanged")
         fits = [fit for (fit, _), _ in runs[size]]
         pairs = [(ref[1], fit[0]) for ref, fit in zip(reference, fits) if fit[0] is not None]

@@ -38,6 +38,26 @@ def test_bernoulli_log_likelihood_is_finite_for_extreme_logits():
     assert torch.isfinite(vt.bernoulli_log_likelihood(logits, torch.tensor([[0.0, 1.0]]))).all()
 
 
+def test_bernoulli_log_likelihood_gradients_match_autograd_of_the_log_sigmoid_formula():
+    logits = torch.cat([torch.randn(6, 100, dtype=torch.float64) * 5,
+                        torch.tensor([[0.0, 30.0, -30.0, 80.0, -80.0] * 20], dtype=torch.float64)])
+    x = torch.rand(7, 100, dtype=torch.float64)
+    mine_l, mine_x = logits.clone().requires_grad_(), x.clone().requires_grad_()
+    oracle_l, oracle_x = logits.clone().requires_grad_(), x.clone().requires_grad_()
+    weights = torch.rand(7, dtype=torch.float64)
+    (vt.bernoulli_log_likelihood(mine_l, mine_x) * weights).sum().backward()
+    expected = oracle_x * torch.nn.functional.logsigmoid(oracle_l) + (1 - oracle_x) * torch.nn.functional.logsigmoid(-oracle_l)
+    (expected.sum(dim=1) * weights).sum().backward()
+    assert torch.allclose(mine_l.grad, oracle_l.grad) and torch.allclose(mine_x.grad, oracle_x.grad)
+    assert torch.autograd.gradcheck(vt.bernoulli_log_likelihood, (logits[:2, :8].clone().requires_grad_(),
+                                                                  x[:2, :8].clone().requires_grad_()))
+
+
+def test_bernoulli_log_likelihood_names_mismatched_shapes():
+    with pytest.raises(ValueError, match=r"same shape.*logits \(2, 784\) and x \(2, 100\)"):
+        vt.bernoulli_log_likelihood(torch.zeros(2, 784), torch.zeros(2, 100))
+
+
 def test_gaussian_log_likelihood_matches_normal_log_prob():
     mean, x = torch.rand(4, 784), torch.rand(4, 784)
     expected = Normal(mean, 0.3).log_prob(x).sum(dim=1)

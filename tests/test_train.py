@@ -121,3 +121,42 @@ def test_a_second_fit_keeps_what_the_first_learned(data):
     vt.fit(vae, data.train_x[:256], epochs=1, lr=1e-12, progress=False)
     assert torch.allclose(vae.decoder[-1].bias.detach(), trained_bias, atol=1e-6)
     assert int(vae.epochs_trained) == 3
+
+
+def _learning_rates_per_step(run) -> list[float]:
+    """run() with the learning rate of every optimizer step recorded."""
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+    seen = []
+    handle = register_optimizer_step_pre_hook(lambda optimizer, args, kwargs: seen.append(optimizer.param_groups[0]["lr"]))
+    try:
+        run()
+    finally:
+        handle.remove()
+    return seen
+
+
+def test_learning_rate_warms_up_linearly_then_holds(data):
+    vae = vt.VAE(latent_dim=2, hidden_dims=(16,))
+    # 640 images in batches of 64: 10 steps per epoch, 30 in all, the first 4 warming up.
+    rates = _learning_rates_per_step(lambda: vt.fit(vae, data.train_x[:640], epochs=3, batch_size=64, lr=0.02,
+                                                    warmup_steps=4, progress=False))
+    assert rates == pytest.approx([0.005, 0.01, 0.015] + [0.02] * 27)
+
+
+def test_each_call_warms_up_again_and_zero_warmup_starts_at_lr(data):
+    vae = vt.VAE(latent_dim=2, hidden_dims=(16,))
+    vt.fit(vae, data.train_x[:128], epochs=1, batch_size=64, lr=0.02, warmup_steps=2, progress=False)
+    rates = _learning_rates_per_step(lambda: vt.fit(vae, data.train_x[:128], epochs=1, batch_size=64, lr=0.02,
+                                                    warmup_steps=2, progress=False))
+    assert rates == pytest.approx([0.01, 0.02])
+    rates = _learning_rates_per_step(lambda: vt.fit(vae, data.train_x[:128], epochs=1, batch_size=64, lr=0.02,
+                                                    warmup_steps=0, progress=False))
+    assert rates == pytest.approx([0.02, 0.02])
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True, "24"])
+def test_bad_warmup_steps_name_what_was_expected(data, bad):
+    with pytest.raises(ValueError, match=r"warmup_steps.*int >= 0.*got"):
+        vt.fit(vt.VAE(latent_dim=2, hidden_dims=(16,)), data.train_x[:64], epochs=1, warmup_steps=bad,
+               progress=False)

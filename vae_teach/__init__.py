@@ -9,7 +9,7 @@ The chapter-facing API::
     vt.elbo(vae, data.test_x), vt.iwae(vae, data.test_x, k=100)
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 from .data import ImageData, OfflineDataError, load_mnist
 from .models import VAE, Autoencoder, AEOutput, VAEOutput, build_model

@@ -35,7 +35,11 @@ def bernoulli_log_likelihood(logits: Tensor, x: Tensor) -> Tensor:
     logits, x: (N, ...) with the same number of elements per example. Returns (N,), nats.
     Computed from logits (stable for large |logits|); x may be grey levels in [0, 1].
     """
-    bce = F.binary_cross_entropy_with_logits(logits.flatten(1), x.flatten(1), reduction="none")
+    flat_logits, flat_x = logits.flatten(1), x.flatten(1)
+    if flat_x.shape != flat_logits.shape:
+        raise ValueError(f"expected logits and x with the same shape per example; got logits "
+                         f"{tuple(logits.shape)} and x {tuple(x.shape)}")
+    bce = F.binary_cross_entropy_with_logits(flat_logits, flat_x, reduction="none")
     return -bce.sum(dim=1)
 
 

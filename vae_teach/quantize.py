@@ -1,13 +1,15 @@
 """int8 weights with one scale per output row, for the decoders the book carries into its pages.
 
-Plain rounding (``quantize_rows``) leaves up to 0.1 per pixel of error on a
-2-D AE's decoder: large hidden activations multiply the rounding errors. With
-calibration codes (the region of latent space an explorer shows) the
-rounding is done one input column at a time and each column's error is pushed
-onto the columns not yet rounded, weighted by how the layer's inputs co-vary
-(the "optimal brain surgeon" update as used by GPTQ, Frantar et al. 2023).
-On the book's decoders this brings the error below 0.01 per pixel, at the
-same size.
+Plain rounding (``quantize_rows``) is not enough for a 2-D decoder: its hidden
+activations reach 50 at the edges of the plane and multiply the rounding errors
+(on chapter 5's autoencoder, 0.04 per pixel at the median point of its
+interpolation explorer and 0.7 at the worst). With calibration codes (the region
+of latent space an explorer shows) the rounding is done one input column at a
+time, the busiest inputs first, and each column's error is pushed onto the
+columns not yet rounded, weighted by how the layer's inputs co-vary (the
+"optimal brain surgeon" update with the "act order" of GPTQ, Frantar et al.
+2023). On that decoder this brings the error to 0.002 per pixel at the median
+point and 0.03 at the worst, at the same size.
 """
 
 from __future__ import annotations
@@ -34,14 +36,18 @@ def quantize_rows(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def quantize_compensated(w: np.ndarray, inputs: np.ndarray, damp: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
     """int8 q and per-row scale for w (out, in), minimising the error of inputs @ w.T.
 
-    inputs: (M, in) typical inputs of the layer. Column j is rounded, and its error,
-    divided through the Cholesky factor of the inverse of H = inputs.T inputs / M
-    (damped by ``damp`` times its mean diagonal), is subtracted from the columns after j.
+    inputs: (M, in) typical inputs of the layer. Columns are rounded in order of
+    decreasing mean squared input (GPTQ's "act order"): the inputs that are large and
+    often on go first, while many columns are left to absorb their error. Each
+    column's error, divided through the Cholesky factor of the inverse of
+    H = inputs.T inputs / M (damped by ``damp`` times its mean diagonal), is subtracted
+    from the columns after it.
     """
-    w = np.array(w, dtype=np.float64)
     n_in = w.shape[1]
     h = inputs.T.astype(np.float64) @ inputs.astype(np.float64) / max(len(inputs), 1)
-    h += (damp * float(np.mean(np.diag(h))) + 1e-8) * np.eye(n_in)
+    order = np.argsort(-np.diag(h), kind="stable")
+    w = np.array(w, dtype=np.float64)[:, order]
+    h = h[np.ix_(order, order)] + (damp * float(np.mean(np.diag(h))) + 1e-8) * np.eye(n_in)
     u = np.linalg.cholesky(np.linalg.inv(h)).T  # upper triangular: inv(h) = u.T @ u
     scale = row_scales(w)
     q = np.zeros(w.shape, dtype=np.int8)
@@ -49,7 +55,9 @@ def quantize_compensated(w: np.ndarray, inputs: np.ndarray, damp: float = 0.01) 
         q[:, j] = np.clip(np.round(w[:, j] / scale), -127, 127)
         error = (w[:, j] - q[:, j] * scale) / u[j, j]
         w[:, j + 1:] -= np.outer(error, u[j, j + 1:])
-    return q, scale.astype(np.float32)
+    unpermuted = np.empty_like(q)
+    unpermuted[:, order] = q
+    return unpermuted, scale.astype(np.float32)
 
 
 def quantize_mlp(weights: list[np.ndarray], biases: list[np.ndarray], calibration: np.ndarray | None,

@@ -132,7 +132,8 @@ def decode_numpy(spec: dict[str, Any], z: np.ndarray) -> np.ndarray:
         y = x.astype(np.float64) @ w.T.astype(np.float64) + b
         x = (np.maximum(y, 0.0) if k < len(layers) - 1 else y).astype(np.float32)
     if spec["output"] == "sigmoid":
-        return (1.0 / (1.0 + np.exp(-x.astype(np.float64)))).astype(np.float32)
+        with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x < -709: the pixel is 0, as in the JS
+            return (1.0 / (1.0 + np.exp(-x.astype(np.float64)))).astype(np.float32)
     return np.clip(x, 0.0, 1.0)
 
 
