@@ -42,13 +42,14 @@ def test_bernoulli_log_likelihood_gradients_match_autograd_of_the_log_sigmoid_fo
     logits = torch.cat([torch.randn(6, 100, dtype=torch.float64) * 5,
                         torch.tensor([[0.0, 30.0, -30.0, 80.0, -80.0] * 20], dtype=torch.float64)])
     x = torch.rand(7, 100, dtype=torch.float64)
-    mine_l, mine_x = logits.clone().requires_grad_(), x.clone().requires_grad_()
-    oracle_l, oracle_x = logits.clone().requires_grad_(), x.clone().requires_grad_()
-    weights = torch.rand(7, dtype=torch.float64)
-    (vt.bernoulli_log_likelihood(mine_l, mine_x) * weights).sum().backward()
-    expected = oracle_x * torch.nn.functional.logsigmoid(oracle_l) + (1 - oracle_x) * torch.nn.functional.logsigmoid(-oracle_l)
-    (expected.sum(dim=1) * weights).sum().backward()
-    assert torch.allclose(mine_l.grad, oracle_l.grad) and torch.allclose(mine_x.grad, oracle_x.grad)
+    weights = torch.rand(7, dtype=torch.float64)  # a different weight per example catches a wrong reduction
+    vt_logits, vt_x = logits.clone().requires_grad_(), x.clone().requires_grad_()
+    (vt.bernoulli_log_likelihood(vt_logits, vt_x) * weights).sum().backward()
+    oracle_logits, oracle_x = logits.clone().requires_grad_(), x.clone().requires_grad_()
+    log_p = torch.nn.functional.logsigmoid(oracle_logits)
+    log_not_p = torch.nn.functional.logsigmoid(-oracle_logits)
+    ((oracle_x * log_p + (1 - oracle_x) * log_not_p).sum(dim=1) * weights).sum().backward()
+    assert torch.allclose(vt_logits.grad, oracle_logits.grad) and torch.allclose(vt_x.grad, oracle_x.grad)
     assert torch.autograd.gradcheck(vt.bernoulli_log_likelihood, (logits[:2, :8].clone().requires_grad_(),
                                                                   x[:2, :8].clone().requires_grad_()))
 
