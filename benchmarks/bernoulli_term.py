@@ -17,13 +17,18 @@ script checks that choice in three ways, on batches of 256 x 784:
 from __future__ import annotations
 
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 import vae_teach as vt
 from vae_teach import losses
+
+sys.path.insert(0, str(Path(__file__).parent))
+from train_speed import median_seconds  # noqa: E402
 
 
 class LogFormNLL(torch.autograd.Function):
@@ -48,14 +53,7 @@ def log_form(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 def median_us(fn, repeats: int = 100) -> float:
-    for _ in range(3):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e6 * statistics.median(times)
+    return 1e6 * median_seconds(fn, repeats)
 
 
 def epoch_seconds(form, seed: int, epochs: int = 5) -> float:

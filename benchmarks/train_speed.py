@@ -125,7 +125,8 @@ def run_fit(target: float, seed: int, batch_size: int) -> tuple[float | None, in
     return None, None, history.seconds
 
 
-def _median_seconds(fn, repeats: int) -> float:
+def median_seconds(fn, repeats: int) -> float:
+    """Median wall time of fn() over repeats calls, after one call to warm up."""
     fn()
     times = []
     for _ in range(repeats):
@@ -138,7 +139,7 @@ def _median_seconds(fn, repeats: int) -> float:
 def peak_matmul_rate(repeats: int = 10) -> float:
     """Measured float32 FLOP/s of a large square matmul on this machine (median)."""
     a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
-    return 2 * 1024**3 / _median_seconds(lambda: a @ b, repeats)
+    return 2 * 1024**3 / median_seconds(lambda: a @ b, repeats)
 
 
 def step_matmul_shapes(batch: int) -> list[tuple[int, int, int]]:
@@ -197,7 +198,7 @@ def same_shape_matmul_rate(batch: int, repeats: int = 50) -> float:
         for a, b in operands:
             a @ b
 
-    return flops / _median_seconds(step, repeats)
+    return flops / median_seconds(step, repeats)
 
 
 def main() -> None:
@@ -217,8 +218,8 @@ def main() -> None:
     reference, runs = [], {size: [] for size in sizes}
     for seed in range(args.repeats):
         reference.append(run_reference(seed))
+        target = reference[-1][0]
         for size in sizes:
-            target = reference[-1][0]
             runs[size].append(bracketed(lambda: optimizer_seconds(lambda: run_fit(target, seed, size))))
     ref_elbo = statistics.median(r[0] for r in reference)
     ref_seconds = statistics.median(r[1] for r in reference)

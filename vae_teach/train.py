@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 from .losses import loss_parts, mean_over_batches
-from .validate import check_images, check_positive_int
+from .validate import check_images, check_nonnegative_int, check_positive_int
 
 #: Set to 1 to silence progress bars (the book build sets it).
 QUIET_ENV_VAR = "VAE_TEACH_QUIET"
@@ -126,8 +126,7 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
     """
     check_positive_int(epochs, "epochs")
     check_positive_int(batch_size, "batch_size")
-    if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or warmup_steps < 0:
-        raise ValueError(f"expected warmup_steps to be an int >= 0; got {warmup_steps!r}")
+    check_nonnegative_int(warmup_steps, "warmup_steps")
     if not (lr > 0):
         raise ValueError(f"expected lr > 0; got {lr!r}")
     if not (beta >= 0):

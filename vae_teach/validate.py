@@ -67,8 +67,17 @@ def check_codes(z: object, latent_dim: int, name: str = "z") -> Tensor:
     return z
 
 
+def _check_int_at_least(value: object, name: str, minimum: int, expected: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"expected {name} to be {expected}; got {value!r}")
+    return value
+
+
 def check_positive_int(value: object, name: str) -> int:
     """An int >= 1 (bools refused), or a ValueError naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"expected {name} to be a positive integer; got {value!r}")
-    return value
+    return _check_int_at_least(value, name, 1, "a positive integer")
+
+
+def check_nonnegative_int(value: object, name: str) -> int:
+    """An int >= 0 (bools refused), or a ValueError naming the argument."""
+    return _check_int_at_least(value, name, 0, "an int >= 0")
