@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: book test student lab bench-book vendor-js
 
 # The book build: no progress bars in the pages.
-BOOK_ENV := VAE_TEACH_QUIET=1 TQDM_DISABLE=1
+BOOK_ENV := TQDM_DISABLE=1
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)

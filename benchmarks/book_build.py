@@ -86,7 +86,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vae-teach-bench-") as scratch:
         out = (args.out or Path(scratch) / "book").resolve()
-        env = dict(os.environ, VAE_TEACH_QUIET="1", TQDM_DISABLE="1",
+        env = dict(os.environ, TQDM_DISABLE="1",
                    VAE_TEACH_CACHE=str(Path(scratch) / "models"))
         env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
         # Timing only: `make book` and the tests enforce -W; here a chapter left

@@ -140,7 +140,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    os.environ.setdefault("VAE_TEACH_QUIET", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")
     data = vt.load_mnist()
     views = explorers(data, chapter_models(data))
     print(f"torch threads: {torch.get_num_threads()}; CPU load average: {os.getloadavg()[0]:.1f}")

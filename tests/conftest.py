@@ -49,7 +49,7 @@ def build_env() -> dict[str, str]:
     """
     env = dict(os.environ)
     env["VAE_TEACH_CACHE"] = str(book_build_root() / "models")
-    env.update(VAE_TEACH_QUIET="1", TQDM_DISABLE="1", PYTHONHASHSEED="0")
+    env.update(TQDM_DISABLE="1", PYTHONHASHSEED="0")
     # Cut the network for Python's HTTP clients (urllib, requests, torchvision's
     # downloads): an attempt fails at once instead of passing unnoticed.
     dead = "http://127.0.0.1:9"

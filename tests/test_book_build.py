@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from vae_teach.exercises import HINT, PASS
-from vae_teach.student import chapters, solution_cells
+from vae_teach.tools.student import chapters, solution_cells
 
 from conftest import ROOT, jupyter_book
 

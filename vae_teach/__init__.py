@@ -7,57 +7,90 @@ The chapter-facing API::
     vae = vt.VAE(latent_dim=20)
     hist = vt.fit(vae, data.train_x, epochs=20, seed=0)
     vt.elbo(vae, data.test_x), vt.iwae(vae, data.test_x, k=100)
+
+This module only re-exports: each name lives in the module of its kind
+(``data``, ``distributions``, ``models``, ``objectives``, ``training``,
+``analysis``, ``plot``, ``explore``, ``exercises``). Chapters call ``vt.*`` and
+``vt.exercises.*`` and nothing else.
 """
 
-__version__ = "0.4.0"
+from ._version import __version__
 
-from .data import ImageData, OfflineDataError, load_mnist
-from .models import VAE, Autoencoder, AEOutput, VAEOutput, build_model
-from .losses import (bernoulli_log_likelihood, elbo, elbo_per_example, gaussian_kl,
-                     gaussian_log_likelihood, iwae, iwae_per_example, loss_parts,
-                     reparameterize, squared_error)
-from .train import History, default_device, evaluate, fit
-from .latent import encode_dataset
-from .plots import plot_history, plot_latent_scatter, show_images, show_rows
-from .cache import CheckpointError, cached_fit, load_model, load_weights, save_model
-from .data_stats import exact_overlap, mean_images, memory_bytes, nonzero_share_by_class, pixel_stats, split_summary
-from .plots_data import plot_per_class, show_image_and_vector
-from .pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles,
-                  truncate_pca)
-from .noise import gaussian_noise, mask_pixels
-from .bottleneck import SweepResult, bottleneck_sweep, fit_in_phases, model_error, reconstruction_error
-from .features import (code_bytes, compression_ratio, compression_rows, linear_probe_accuracy, parameter_bytes,
-                       png_bytes, probe_rows, round_trip)
-from .codes import nearest_distance, random_codes_like, share_in_holes
-from .plots_autoencoders import (draw_autoencoder_diagram, plot_code_maps, plot_codes_and_random,
-                                 plot_compression, plot_error_vs_k, plot_principal_angles, plot_training_curve)
-from .latent_ops import (class_direction, class_means, interpolate, lerp, move_along, path_norms, slerp,
-                         traversal_codes)
-from .widgets import arithmetic_explorer, interpolation_explorer, latent_map_explorer, traversal_explorer
-from .marginal import expected_iwae, kl_to_true_posterior, log_marginal_grid
-from .sampling import normal_quantile_axis, quantile_grid, sample_fitted_gaussian
-from . import exercises, gallery  # noqa: F401  (vt.exercises.check_*, vt.gallery.dataset_pager)
+from . import exercises
+from .analysis.bottleneck import SweepResult, bottleneck_sweep
+from .analysis.classifier import arithmetic_success, pixel_classifier
+from .analysis.codes import (empty_cell_fraction, encode_dataset, nearest_distance, random_codes_like,
+                             sample_fitted_gaussian, share_in_holes)
+from .analysis.compression import (code_bytes, compression_ratio, compression_rows, parameter_bytes, png_bytes,
+                                   round_trip)
+from .analysis.estimators import (GradientVariance, gradient_variance, monte_carlo_kl, reconstruction_objective,
+                                  reparameterized_gradient, score_function_gradient)
+from .analysis.grids import normal_quantile_axis, quantile_grid, square_grid
+from .analysis.latent_usage import kl_per_dimension, prior_norm_band
+from .analysis.marginal import GridPosterior, expected_iwae, kl_to_true_posterior, log_marginal_grid
+from .analysis.paths import (class_direction, class_means, interpolate, lerp, move_along, path_norms, slerp,
+                             traversal_codes)
+from .analysis.pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles,
+                           truncate_pca)
+from .analysis.probes import linear_probe_accuracy, probe_rows
+from .analysis.reconstruction import model_error, reconstruction_error
+from .data.corruptions import gaussian_noise, mask_pixels
+from .data.mnist import ImageData, OfflineDataError, load_mnist
+from .data.stats import FULL_SIZES, exact_overlap, mean_images, memory_bytes, nonzero_share_by_class, pixel_stats, split_summary
+from .distributions import (Bernoulli, Gaussian, bernoulli_log_likelihood, gaussian_kl, gaussian_kl_per_dim,
+                            gaussian_log_likelihood, log_normal_diag, log_standard_normal, reparameterize,
+                            squared_error)
+from .explore.explorers import (arithmetic_explorer, interpolation_explorer, latent_map_explorer,
+                                traversal_explorer)
+from .explore.pager import dataset_pager
+from .models import VAE, AEOutput, Autoencoder, ImageModel, LossParts, VAEOutput, build_model
+from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_parts
+from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_vs_k, plot_kl_per_dimension,
+                          plot_path_norms, plot_per_class, plot_principal_angles)
+from .plot.curves import (plot_bound_gaps, plot_gradient_variance, plot_history, plot_kl_convergence,
+                          plot_recon_kl, plot_training_curve)
+from .plot.diagrams import draw_autoencoder_diagram
+from .plot.images import show_image_and_vector, show_image_grids, show_images, show_manifold, show_rows
+from .plot.latent import (plot_code_holes, plot_code_maps, plot_codes_and_random, plot_latent_maps,
+                          plot_latent_scatter, plot_posteriors)
+from .plot.tables import html_table
+from .training.cache import CheckpointError, cached_fit, fit_in_phases, load_model, load_weights, save_model
+from .training.fit import History, default_device, evaluate, fit
 
 __all__ = [
-    "expected_iwae", "kl_to_true_posterior", "log_marginal_grid", "normal_quantile_axis", "quantile_grid",
-    "sample_fitted_gaussian",
-    "AEOutput", "Autoencoder", "CheckpointError", "History", "ImageData", "OfflineDataError",
-    "VAE", "VAEOutput", "bernoulli_log_likelihood", "build_model", "cached_fit", "default_device",
-    "elbo", "elbo_per_example", "encode_dataset", "evaluate", "fit", "gaussian_kl", "gaussian_log_likelihood", "iwae",
-    "iwae_per_example", "load_mnist", "load_model", "load_weights", "loss_parts", "plot_history", "plot_latent_scatter", "reparameterize",
-    "save_model", "show_images", "show_rows", "squared_error",
-    # chapter 1: data statistics
+    # data
+    "FULL_SIZES", "ImageData", "OfflineDataError", "load_mnist", "gaussian_noise", "mask_pixels",
     "exact_overlap", "mean_images", "memory_bytes", "nonzero_share_by_class", "pixel_stats", "split_summary",
-    "plot_per_class", "show_image_and_vector",
-    # chapter 2: PCA, noise, bottleneck experiments, features, codes, plots
-    "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct", "principal_angles", "truncate_pca",
-    "gaussian_noise", "mask_pixels", "SweepResult", "bottleneck_sweep", "fit_in_phases", "model_error",
-    "reconstruction_error", "code_bytes", "compression_ratio", "compression_rows", "linear_probe_accuracy",
-    "parameter_bytes", "png_bytes", "probe_rows", "round_trip",
-    "nearest_distance", "random_codes_like", "share_in_holes",
-    "draw_autoencoder_diagram", "plot_code_maps", "plot_codes_and_random", "plot_compression",
-    "plot_error_vs_k", "plot_principal_angles", "plot_training_curve",
-    # chapter 5: latent paths and the explorers
-    "class_direction", "class_means", "interpolate", "lerp", "move_along", "path_norms", "slerp", "traversal_codes",
-    "arithmetic_explorer", "interpolation_explorer", "latent_map_explorer", "traversal_explorer",
+    # distributions
+    "Bernoulli", "Gaussian", "bernoulli_log_likelihood", "gaussian_kl", "gaussian_kl_per_dim",
+    "gaussian_log_likelihood", "log_normal_diag", "log_standard_normal", "reparameterize", "squared_error",
+    # models
+    "AEOutput", "Autoencoder", "ImageModel", "LossParts", "VAE", "VAEOutput", "build_model",
+    # objectives
+    "elbo", "elbo_per_example", "iwae", "iwae_per_example", "loss_parts",
+    # training and the model cache
+    "History", "default_device", "evaluate", "fit",
+    "CheckpointError", "cached_fit", "fit_in_phases", "load_model", "load_weights", "save_model",
+    # analysis
+    "SweepResult", "bottleneck_sweep", "arithmetic_success", "pixel_classifier",
+    "empty_cell_fraction", "encode_dataset", "nearest_distance", "random_codes_like", "sample_fitted_gaussian",
+    "share_in_holes", "code_bytes", "compression_ratio", "compression_rows", "parameter_bytes", "png_bytes",
+    "round_trip", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
+    "reparameterized_gradient", "score_function_gradient", "normal_quantile_axis", "quantile_grid", "square_grid",
+    "kl_per_dimension", "prior_norm_band", "GridPosterior", "expected_iwae", "kl_to_true_posterior",
+    "log_marginal_grid", "class_direction", "class_means", "interpolate", "lerp", "move_along", "path_norms",
+    "slerp", "traversal_codes", "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct",
+    "principal_angles", "truncate_pca", "linear_probe_accuracy", "probe_rows", "model_error",
+    "reconstruction_error",
+    # plots
+    "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension", "plot_path_norms",
+    "plot_per_class", "plot_principal_angles", "plot_bound_gaps", "plot_gradient_variance", "plot_history",
+    "plot_kl_convergence", "plot_recon_kl", "plot_training_curve", "draw_autoencoder_diagram",
+    "show_image_and_vector", "show_image_grids", "show_images", "show_manifold", "show_rows", "plot_code_holes",
+    "plot_code_maps", "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
+    "html_table",
+    # explorers
+    "arithmetic_explorer", "interpolation_explorer", "latent_map_explorer", "traversal_explorer", "dataset_pager",
+    # exercises
+    "exercises",
 ]

@@ -1,0 +1,46 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+import vae_teach as vt
+from vae_teach.plot.images import image_grid
+
+
+def test_image_grid_places_each_image_in_its_tile():
+    images = torch.stack([torch.full((1, 28, 28), v) for v in (0.0, 0.5, 1.0)])
+    grid = image_grid(images, nrow=2, padding=2)
+    assert grid.shape == (2 * 30 + 2, 2 * 30 + 2)
+    assert grid[2:30, 32:60].min() == 0.5 and grid[32:60, 2:30].max() == 1.0
+    assert grid[0, 0] == pytest.approx(0.15)
+
+
+def test_show_images_titles_the_figure_and_hides_axes():
+    ax = vt.show_images(torch.rand(10, 1, 28, 28), nrow=5, title="Digits")
+    assert ax.get_title() == "Digits" and not ax.axison
+    plt.close("all")
+
+
+def test_plot_history_labels_axes_and_draws_train_and_test():
+    history = vt.History(loss=[3.0, 2.0], recon=[2.5, 1.5], kl=[0.5, 0.5], seconds=[1, 1],
+                         test_loss=[3.1, 2.1], test_recon=[2.6, 1.6], test_kl=[0.5, 0.5])
+    ax = vt.plot_history(history)
+    assert ax.get_xlabel() == "epoch" and "nats" in ax.get_ylabel()
+    assert len(ax.lines) == 6
+    plt.close("all")
+
+
+def test_plot_latent_scatter_has_one_legend_entry_per_class():
+    codes, labels = torch.randn(100, 2), torch.arange(100) % 10
+    ax = vt.plot_latent_scatter(codes, labels, title="Codes")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [str(d) for d in range(10)]
+    plt.close("all")
+
+
+def test_plot_latent_scatter_refuses_codes_that_are_not_2d():
+    with pytest.raises(ValueError, match=r"\(N, 2\); got \(5, 3\)"):
+        vt.plot_latent_scatter(torch.randn(5, 3), torch.zeros(5))

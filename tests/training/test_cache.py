@@ -1,0 +1,140 @@
+import warnings
+
+import pytest
+import torch
+
+import vae_teach as vt
+from vae_teach.training import cache
+
+
+@pytest.fixture(scope="module")
+def x():
+    return vt.load_mnist().train_x[:300]
+
+
+def _tiny_vae(**overrides):
+    return vt.VAE(**{"latent_dim": 3, "hidden_dims": (16,), **overrides})
+
+
+def test_second_identical_training_is_a_cache_hit(x, tmp_path, monkeypatch):
+    first = _tiny_vae()
+    history = vt.cached_fit(first, x, epochs=2, directory=tmp_path, progress=False)
+    monkeypatch.setattr(cache, "fit", lambda *a, **k: pytest.fail("retrained on a cache hit"))
+    second = _tiny_vae()
+    cached_history = vt.cached_fit(second, x, epochs=2, directory=tmp_path, progress=False)
+    assert cached_history.loss == history.loss
+    assert all(torch.equal(p, q) for p, q in zip(first.parameters(), second.parameters()))
+
+
+@pytest.mark.parametrize("change", [
+    {"model": {"latent_dim": 4}},
+    {"model": {"seed": 1}},
+    {"fit": {"epochs": 3}},
+    {"fit": {"lr": 2e-3}},
+    {"fit": {"beta": 0.5}},
+    {"data": True},
+])
+def test_any_change_to_the_key_retrains(x, tmp_path, change):
+    vt.cached_fit(_tiny_vae(), x, epochs=2, directory=tmp_path, progress=False)
+    model = _tiny_vae(**change.get("model", {}))
+    fit_args = {"epochs": 2, **change.get("fit", {})}
+    data = x[:200] if change.get("data") else x
+    vt.cached_fit(model, data, directory=tmp_path, progress=False, **fit_args)
+    assert len(list(tmp_path.glob("*.pt"))) == 2
+
+
+def test_package_version_is_part_of_the_key(x, monkeypatch):
+    key = cache.cache_key(_tiny_vae(), x, {"epochs": 2})
+    monkeypatch.setattr(cache, "__version__", "99.0")
+    assert cache.cache_key(_tiny_vae(), x, {"epochs": 2}) != key
+
+
+def test_truncated_cache_file_warns_and_retrains(x, tmp_path):
+    vt.cached_fit(_tiny_vae(), x, epochs=1, directory=tmp_path, progress=False)
+    (path,) = tmp_path.glob("*.pt")
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.warns(UserWarning, match="not a readable vae_teach checkpoint.*retraining"):
+        history = vt.cached_fit(_tiny_vae(), x, epochs=1, directory=tmp_path, progress=False)
+    assert history.epochs == 1
+    assert vt.load_model(path)[0].config() == _tiny_vae().config()
+
+
+def test_cache_file_of_another_architecture_warns_and_retrains(x, tmp_path):
+    vt.cached_fit(_tiny_vae(), x, epochs=1, directory=tmp_path, progress=False)
+    (path,) = tmp_path.glob("*.pt")
+    vt.save_model(vt.Autoencoder(latent_dim=2, hidden_dims=(8,)), path)
+    with pytest.warns(UserWarning, match="holds a Autoencoder.*retraining"):
+        vt.cached_fit(_tiny_vae(), x, epochs=1, directory=tmp_path, progress=False)
+
+
+def test_load_weights_of_another_architecture_is_a_clear_error(tmp_path):
+    path = vt.save_model(_tiny_vae(latent_dim=5), tmp_path / "five.pt")
+    with pytest.raises(vt.CheckpointError, match=r"holds a VAE with latent_dim=5.*given is a VAE with latent_dim=3"):
+        vt.load_weights(_tiny_vae(), path)
+
+
+def test_garbage_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "junk.pt"
+    path.write_text("not a checkpoint")
+    with pytest.raises(vt.CheckpointError, match="truncated or corrupt"):
+        vt.load_model(path)
+
+
+def test_save_and_load_round_trip_with_history(x, tmp_path):
+    model = _tiny_vae()
+    history = vt.fit(model, x, epochs=1, progress=False)
+    loaded, loaded_history = vt.load_model(vt.save_model(model, tmp_path / "m.pt", history))
+    assert loaded_history.loss == history.loss
+    assert torch.equal(loaded.decode(torch.zeros(1, 3)), model.decode(torch.zeros(1, 3)))
+
+
+def test_interrupted_save_keeps_the_earlier_file(tmp_path, monkeypatch):
+    path = vt.save_model(_tiny_vae(), tmp_path / "m.pt")
+    before = path.read_bytes()
+
+    def interrupted_save(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", interrupted_save)
+    with pytest.raises(KeyboardInterrupt):
+        vt.save_model(_tiny_vae(latent_dim=7), path)
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_interrupted_training_is_not_cached(x, tmp_path):
+    def interrupt(batch, generator):
+        raise KeyboardInterrupt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        history = vt.cached_fit(_tiny_vae(), x, epochs=2, directory=tmp_path, progress=False, corrupt=interrupt)
+    assert history.interrupted and not list(tmp_path.glob("*.pt"))
+
+
+def test_checkpoints_load_with_weights_only(tmp_path):
+    path = vt.save_model(_tiny_vae(), tmp_path / "m.pt")
+    payload = torch.load(path, weights_only=True)
+    assert set(payload) >= {"config", "state_dict", "history"}
+
+
+def test_fit_in_phases_trains_every_phase_then_loads_from_the_cache(tmp_path, monkeypatch):
+    x = torch.rand(64, 1, 28, 28)
+    phases = [dict(epochs=2, lr=1e-2), dict(epochs=1, lr=1e-3)]
+    first = vt.Autoencoder(latent_dim=2, hidden_dims=(), likelihood="gaussian")
+    history = vt.fit_in_phases(first, x, phases, directory=tmp_path, progress=False)
+    assert history.epochs == 3
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("fit was called although the result is cached")
+
+    monkeypatch.setattr(cache, "fit", no_training)
+    second = vt.Autoencoder(latent_dim=2, hidden_dims=(), likelihood="gaussian")
+    assert vt.fit_in_phases(second, x, phases, directory=tmp_path, progress=False).epochs == 3
+    assert all(torch.equal(p, q) for p, q in zip(first.state_dict().values(), second.state_dict().values()))
+
+
+def test_fit_in_phases_refuses_a_phase_without_epochs(tmp_path):
+    with pytest.raises(ValueError, match="epochs"):
+        vt.fit_in_phases(vt.Autoencoder(2, hidden_dims=()), torch.rand(8, 1, 28, 28), [dict(lr=1e-3)],
+                         directory=tmp_path)

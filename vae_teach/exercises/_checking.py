@@ -1,0 +1,196 @@
+"""Checks for the book's exercises: a pass, or one hint that names the mistake.
+
+A check never raises at the student. It prints one line, starting with
+:data:`PASS` or :data:`HINT`, and returns ``True`` or ``False``.
+
+Writing a check for a new exercise takes a few lines::
+
+    @checker("Gaussian KL")
+    def check_gaussian_kl(fn) -> str:
+        mu, logvar = torch.randn(8, 4), torch.randn(8, 4)
+        got = call(fn, mu, logvar)                      # None, exceptions -> hints
+        compare(got, vt.gaussian_kl(mu, logvar), what="your KL",
+                mistakes={"sum over the latent dimensions, not the mean": ...})
+        return "your KL matches the closed form"        # optional pass message
+
+:func:`call` runs the student's function and turns its failures (an
+exception, a ``return`` left out, an input changed in place) into hints;
+:func:`compare` diagnoses a wrong answer: type, shape, dtype, NaN, a flipped
+sign, a constant offset or factor, a known mistake, or a missing term.
+"""
+
+from __future__ import annotations
+
+import functools
+import traceback
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import torch
+from torch import Tensor
+
+__all__ = ["PASS", "HINT", "Hint", "checker", "call", "compare"]
+
+#: First characters of the line a check prints when the answer is right.
+PASS = "✔ Correct"
+#: First characters of the line a check prints when it found a mistake.
+HINT = "✘ Not yet"
+
+
+class Hint(Exception):
+    """A mistake found in the student's answer; the message is the hint shown."""
+
+
+def checker(title: str) -> Callable[[Callable[..., str | None]], Callable[..., bool]]:
+    """Turn a function that raises :class:`Hint` into a check that prints and returns a bool.
+
+    The decorated function may return a short pass message. Any other
+    exception (from student code not run through :func:`call`, or a bug in
+    the check) is reported as a hint too, never as a traceback.
+    """
+    def decorate(body: Callable[..., str | None]) -> Callable[..., bool]:
+        @functools.wraps(body)
+        def run(*args: Any, **kwargs: Any) -> bool:
+            try:
+                message = body(*args, **kwargs)
+            except Hint as hint:
+                print(f"{HINT} ({title}): {hint}")
+                return False
+            except Exception as error:  # noqa: BLE001 - the student must never see a traceback
+                print(f"{HINT} ({title}): the check stopped on {type(error).__name__}: {error}")
+                return False
+            print(f"{PASS} ({title})" + (f": {message}" if message else "."))
+            return True
+        return run
+    return decorate
+
+
+def _where(error: BaseException) -> str:
+    """' (line N: code)' of the last frame outside torch and vae_teach, or ''."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if "vae_teach" not in f.filename and "torch" not in f.filename]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    return f" (line {frame.lineno}: {frame.line.strip()})" if frame.line else f" (line {frame.lineno})"
+
+
+def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call the student's ``fn`` and return its result, or raise a :class:`Hint`.
+
+    Hints: not a function; ``NotImplementedError``; any exception (with the
+    line it came from); ``None`` returned (a missing ``return``); a tensor
+    argument changed in place.
+    """
+    name = getattr(fn, "__name__", "your function")
+    if not callable(fn):
+        raise Hint(f"expected a function; got {type(fn).__name__} {fn!r:.60}")
+    originals = [a.detach().clone() if isinstance(a, Tensor) else None for a in args]
+    try:
+        result = fn(*args, **kwargs)
+    except NotImplementedError:
+        raise Hint(f"{name} is not written yet: replace the placeholder with your code") from None
+    except Exception as error:  # noqa: BLE001
+        raise Hint(f"{name} raised {type(error).__name__}: {error}{_where(error)}") from None
+    if result is None or result is Ellipsis:
+        raise Hint(f"{name} returns None: compute the answer and `return` it")
+    for i, (arg, original) in enumerate(zip(args, originals)):
+        if original is not None and (arg.shape != original.shape or not torch.equal(arg, original)):
+            raise Hint(f"{name} changed its argument {i + 1} in place; work on a copy "
+                       "(x = x.clone()) or use operations that return new tensors")
+    return result
+
+
+def _as_tensor(got: Any, expected: Tensor, what: str) -> Tensor:
+    """The student's value as a tensor, or a hint that names what came back instead."""
+    if isinstance(got, Tensor):
+        return got
+    if isinstance(got, np.ndarray):
+        raise Hint(f"{what}: a numpy array; expected a torch tensor (use torch.as_tensor)")
+    if isinstance(got, (int, float)) and expected.dim() == 0:
+        return torch.tensor(float(got), dtype=expected.dtype)
+    kind = "a number" if isinstance(got, (int, float)) else type(got).__name__
+    raise Hint(f"{what}: {kind}; expected a tensor of shape {tuple(expected.shape)}")
+
+
+def _name(dtype: torch.dtype) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+def _close(a: Tensor, b: Tensor, atol: float, rtol: float) -> bool:
+    return a.shape == b.shape and bool(torch.allclose(a.double(), b.double(), atol=atol, rtol=rtol))
+
+
+def _check_shape(got: Tensor, expected: Tensor, what: str) -> None:
+    want, have = tuple(expected.shape), tuple(got.shape)
+    if have == want:
+        return
+    if got.dim() == 0 and expected.dim() >= 1:
+        raise Hint(f"{what}: one number; expected shape {want}, one value per row: "
+                   "reduce over the other dimensions only (dim=...)")
+    if got.numel() == expected.numel():
+        raise Hint(f"{what}: the right number of values, but shape {have}; expected {want}")
+    raise Hint(f"{what}: shape {have}; expected {want}")
+
+
+def _constant(values: Tensor, atol: float) -> float | None:
+    """The value every entry of ``values`` shares (within atol), else None."""
+    finite = values[torch.isfinite(values)]
+    if finite.numel() == 0 or finite.numel() != values.numel():
+        return None
+    mid = float(finite.median())
+    return mid if float((finite - mid).abs().max()) <= atol else None
+
+
+def compare(got: Any, expected: Tensor, what: str = "your result", *, atol: float = 1e-5,
+            rtol: float = 1e-4, mistakes: Mapping[str, Tensor] | None = None,
+            terms: Mapping[str, Tensor] | None = None,
+            factor_hints: Mapping[float, str] | None = None) -> Tensor:
+    """Compare the student's ``got`` with ``expected``; raise a :class:`Hint` naming the mistake.
+
+    Checked in order: type, shape, dtype, NaN/inf, the value. A wrong value is
+    matched against ``mistakes`` (hint -> the value that mistake gives), then
+    a flipped sign, a missing term (``terms``: name -> the term, included in
+    ``expected`` with a plus sign) or a term with the wrong sign, a constant
+    factor (``factor_hints``: factor -> hint), a constant offset.
+    Returns ``got`` as a tensor when it matches.
+    """
+    got = _as_tensor(got, expected, what)
+    _check_shape(got, expected, what)
+    if expected.is_floating_point() and not got.is_floating_point():
+        raise Hint(f"{what}: dtype {_name(got.dtype)}; expected a float tensor ({_name(expected.dtype)}): "
+                   "integer arithmetic loses the fractions")
+    if got.dtype != expected.dtype:
+        raise Hint(f"{what}: dtype {_name(got.dtype)}; expected {_name(expected.dtype)}")
+    got_d, exp_d = got.detach().double().cpu(), expected.detach().double().cpu()
+    if not torch.isfinite(got_d).all() and torch.isfinite(exp_d).all():
+        raise Hint(f"{what}: contains NaN or infinite values")
+    if _close(got_d, exp_d, atol, rtol):
+        return got
+    for hint, wrong in (mistakes or {}).items():
+        if _close(got_d, wrong.detach().double().cpu(), atol, rtol):
+            raise Hint(hint)
+    if float(exp_d.abs().max()) > atol and _close(got_d, -exp_d, atol, rtol):
+        raise Hint(f"{what}: the sign is flipped")
+    for name, term in (terms or {}).items():
+        term = term.detach().double().cpu()
+        if _close(got_d, exp_d - term, atol, rtol):
+            raise Hint(f"{what}: {name} is missing")
+        if _close(got_d, exp_d - 2 * term, atol, rtol):
+            raise Hint(f"{what}: {name} has the wrong sign")
+    nonzero = exp_d.abs() > 1e-8
+    if nonzero.any():
+        factor = _constant(got_d[nonzero] / exp_d[nonzero], 1e-4 * max(1.0, abs(float(
+            (got_d[nonzero] / exp_d[nonzero]).median()))))
+        if factor is not None and abs(factor - 1.0) > 1e-4 and _close(got_d, factor * exp_d, atol, rtol):
+            for known, hint in (factor_hints or {}).items():
+                if abs(factor - known) <= 1e-3 * abs(known):
+                    raise Hint(hint)
+            raise Hint(f"{what}: off by a constant factor, {factor:.4g} times the expected values")
+    offset = _constant(got_d - exp_d, max(atol, 1e-6))
+    if offset is not None:
+        raise Hint(f"{what}: off by a constant, {offset:+.4g} from the expected values everywhere")
+    diff = (got_d - exp_d).abs()
+    index = tuple(int(i) for i in np.unravel_index(int(diff.argmax()), tuple(diff.shape)))
+    raise Hint(f"{what}: differs from the expected values, largest difference {float(diff.max()):.4g} "
+               f"at index {index} (got {float(got_d[index]):.4g}, expected {float(exp_d[index]):.4g})")

@@ -1,0 +1,93 @@
+"""Exercise checks for chapter 5 (exploring the latent space).
+
+Each check prints a pass or one hint naming the mistake and returns a bool (see ``exercises``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import torch
+from torch import Tensor
+
+from ..analysis.paths import lerp, slerp
+from ._checking import Hint, call, checker, compare
+
+__all__ = ["check_slerp", "check_find_code", "check_neighbourhood"]
+
+
+@checker("spherical interpolation")
+def check_slerp(fn: Callable[[Tensor, Tensor, int], Tensor]) -> str:
+    """Exercise ex-ch5-slerp: ``fn(z0, z1, steps)`` -> (steps, D) codes along the great circle."""
+    g = torch.Generator().manual_seed(0)
+    z0, z1 = torch.randn(16, generator=g), torch.randn(16, generator=g)
+    z1 = z1 / z1.norm() * z0.norm()
+    got = call(fn, z0, z1, 5)
+    if isinstance(got, Tensor) and got.shape == (16, 5):
+        raise Hint("your path has shape (D, steps); return one code per row, shape (steps, D)")
+    expected = slerp(z0, z1, 5)
+    if isinstance(got, Tensor) and got.shape == expected.shape:
+        if torch.allclose(got.float(), lerp(z0, z1, 5), atol=1e-4):
+            raise Hint("this is the straight line (lerp): its norm dips in the middle; weight z0 and z1 "
+                       "by sin((1 - t) omega) / sin(omega) and sin(t omega) / sin(omega)")
+        if not torch.allclose(got[0].float(), z0, atol=1e-4) or not torch.allclose(got[-1].float(), z1, atol=1e-4):
+            raise Hint("the path should start at z0 (t = 0) and end at z1 (t = 1); check the order of "
+                       "the two weights, and that t runs over torch.linspace(0, 1, steps)")
+        norms = got.float().norm(dim=1)
+        if not torch.allclose(norms, z0.norm().expand(5), rtol=1e-3):
+            raise Hint("for two codes of equal norm every point of a slerp path has that norm; yours "
+                       f"goes from {float(norms.min()):.2f} to {float(norms.max()):.2f}: is omega the angle "
+                       "arccos(z0 . z1 / (|z0| |z1|))?")
+    compare(got, expected, what="your path", atol=1e-4)
+    tiny = call(fn, z0, z0 + 1e-7, 3)
+    if not (isinstance(tiny, Tensor) and torch.isfinite(tiny).all()):
+        raise Hint("for two (almost) equal codes omega is 0 and sin(omega) is 0: fall back to lerp "
+                   "when omega is tiny, instead of dividing by zero")
+    return "endpoints, constant norm and the middle all match"
+
+
+@checker("find a digit's code")
+def check_find_code(fn: Callable[[Any, Tensor], Tensor], model: Any, images: Tensor) -> str:
+    """Exercise ex-ch5-code: ``fn(vae, images)`` -> posterior means mu, (N, D), for images (N, 1, 28, 28)."""
+    x = images[:4]
+    with torch.no_grad():
+        mu, logvar = model.encode(x)
+        got = call(fn, model, x)
+    if isinstance(got, tuple):
+        raise Hint("you returned a tuple (mu, logvar?): the code of a digit is the mean mu alone")
+    if isinstance(got, Tensor) and got.shape == mu.shape and torch.allclose(got, logvar, atol=1e-5):
+        raise Hint("that is logvar; the code is the first output of vae.encode, mu")
+    if isinstance(got, Tensor) and got.shape == mu.shape and not torch.allclose(got, mu, atol=1e-4):
+        again = call(fn, model, x)
+        if isinstance(again, Tensor) and not torch.allclose(got, again):
+            raise Hint("your codes change from call to call: you sampled z; use the posterior mean mu, "
+                       "which is what the explorers plot")
+    compare(got, mu, what="your codes", atol=1e-4)
+    return "the posterior means of the digits"
+
+
+@checker("decode a neighbourhood")
+def check_neighbourhood(fn: Callable[[Tensor, float, int], Tensor]) -> str:
+    """Exercise ex-ch5-grid: ``fn(z, radius, n)`` -> (n * n, 2) codes on an n x n grid spanning
+    z +- radius in both coordinates, first coordinate changing slowest (row by row)."""
+    z = torch.tensor([0.5, -1.0])
+    got = call(fn, z, 1.0, 3)
+    a = torch.linspace(-1.0, 1.0, 3)
+    expected = z + torch.stack(torch.meshgrid(a, a, indexing="ij"), dim=-1).reshape(-1, 2)
+    if isinstance(got, Tensor) and got.shape == (3, 3, 2):
+        raise Hint("your grid has shape (n, n, 2); reshape it to (n * n, 2) so decode gets one code per row")
+    if isinstance(got, Tensor) and got.shape == expected.shape:
+        if torch.allclose(got, expected - z, atol=1e-5):
+            raise Hint("your grid is centred on (0, 0); add the digit's code z to every point")
+        if torch.allclose(got.float().mean(0), z, atol=1e-5) and not torch.allclose(got, expected, atol=1e-5):
+            flipped = expected.reshape(3, 3, 2).transpose(0, 1).reshape(-1, 2)
+            if torch.allclose(got, flipped, atol=1e-5):
+                raise Hint("right points, wrong order: let the first coordinate change slowest "
+                           "(meshgrid with indexing='ij')")
+            span = float((got.max(0).values - got.min(0).values).max())
+            if not math.isclose(span, 2.0, rel_tol=1e-3):
+                raise Hint(f"your grid spans {span:.2f} across; it should reach from z - radius to z + radius "
+                           "(2 * radius across)")
+    compare(got, expected, what="your grid", atol=1e-5)
+    return "an n x n grid around the code"

@@ -1,0 +1,109 @@
+"""The four kernel-free explorer views: their markup and the data each carries.
+
+Each function returns one self-contained HTML block (see ``web.explorer_html``);
+the models must have MLP decoders (``web.export_decoder`` refuses others).
+Codes are precomputed in Python (the VAE's posterior means), so the page only decodes.
+``calibration`` (model name -> codes from the region the view decodes) lets the
+int8 export compensate its rounding error (``vae_teach.quantize``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+from torch import Tensor
+
+from .export import _b64, explorer_html, export_decoder, reference
+
+
+def _models(models: Mapping[str, Any], dtype: str, calibration: Mapping[str, Tensor] | None) -> dict[str, Any]:
+    calibration = calibration or {}
+    return {"models": {k: export_decoder(m, dtype, calibration.get(k)) for k, m in models.items()},
+            "dims": {k: int(m.latent_dim) for k, m in models.items()}}
+
+
+def _gallery(images: Tensor, labels: Tensor, index: Sequence[int], codes: Mapping[str, Tensor]) -> dict[str, Any]:
+    """Chosen test digits: their indices, labels, pixels (uint8) and codes under each model."""
+    idx = list(index)
+    pixels = (images[idx].reshape(len(idx), 784).cpu().numpy() * 255.0).round().astype(np.uint8)
+    return {"index": [int(i) for i in idx], "labels": [int(labels[i]) for i in idx], "images": _b64(pixels),
+            "codes": {k: _b64(c[idx].cpu().numpy().astype("<f4")) for k, c in codes.items()}}
+
+
+def _select(cls: str, label: str) -> str:
+    return f'<label>{label} <select class="{cls}"></select></label>'
+
+
+def _range(cls: str, label: str, lo: float, hi: float, step: float, value: float) -> str:
+    return (f'<label>{label} <input type="range" class="{cls}" min="{lo}" max="{hi}" step="{step}" '
+            f'value="{value}"><output class="{cls}-out"></output></label>')
+
+
+def map_view(name: str, model: Any, codes: Tensor, labels: Tensor, extent: Sequence[float],
+             start: Sequence[float], title: str, dtype: str = "int8",
+             calibration: Mapping[str, Tensor] | None = None) -> str:
+    """The 2-D latent plane: scatter of ``codes`` (N, 2) coloured by ``labels``; pointer or arrows decode."""
+    data = {"kind": "map", "model": name, **_models({name: model}, dtype, calibration),
+            "codes": _b64(codes.cpu().numpy().astype("<f4")),
+            "labels": _b64(labels.cpu().numpy().astype(np.uint8)),
+            "extent": [float(v) for v in extent], "start": [float(v) for v in start],
+            "reference": [reference(model, name, start)]}
+    body = ('<div class="vt-row"><canvas class="vt-map" width="360" height="360" tabindex="0" role="application" '
+            'aria-label="Latent plane. Point or drag to decode a code; arrow keys move it, Shift for bigger steps.">'
+            '</canvas><div><canvas class="vt-img" width="28" height="28" role="img" aria-label="decoded image">'
+            '</canvas><p><output aria-live="polite"></output></p>'
+            '<p class="vt-note">Point at the map or drag over it;<br>or click it and use the arrow keys.</p></div></div>')
+    return explorer_html("map", data, body, title)
+
+
+def interpolation_view(models: Mapping[str, Any], images: Tensor, labels: Tensor, index: Sequence[int],
+                       codes: Mapping[str, Tensor], start: int, end: int, title: str, steps: int = 8,
+                       dtype: str = "int8", calibration: Mapping[str, Tensor] | None = None) -> str:
+    """Decoded paths between two gallery digits, one row per model; linear or spherical; 3-12 steps."""
+    data = {"kind": "interpolation", "order": list(models), **_models(models, dtype, calibration),
+            "gallery": _gallery(images, labels, index, codes), "start": start, "end": end,
+            "reference": [reference(m, k, codes[k][index[start]].tolist()) for k, m in models.items()]}
+    rows = "".join(f'<div class="vt-name">{k}</div><canvas class="vt-img vt-path" width="28" height="28" '
+                   f'role="img" aria-label="{k}: decoded path"></canvas>' for k in models)
+    body = ('<div class="vt-controls">' + _select("vt-a", "from") + _select("vt-b", "to")
+            + '<label>path <select class="vt-method"><option value="linear">linear (lerp)</option>'
+              '<option value="spherical">spherical (slerp)</option></select></label>'
+            + _range("vt-steps", "steps", 3, 12, 1, steps) + '</div>'
+            + '<div class="vt-row" style="align-items:center"><span class="vt-name">ends</span>'
+              '<canvas class="vt-img vt-ends" width="28" height="28" role="img" aria-label="the two test digits">'
+              f'</canvas></div>{rows}')
+    return explorer_html("interpolation", data, body, title)
+
+
+def traversal_view(name: str, model: Any, images: Tensor, labels: Tensor, index: Sequence[int],
+                   codes: Tensor, start: int, dim: int, title: str, span: float = 3.0, steps: int = 9,
+                   dtype: str = "int8", calibration: Mapping[str, Tensor] | None = None) -> str:
+    """Sweep one latent dimension of a gallery digit's code from -span to +span; the others stay."""
+    data = {"kind": "traversal", "model": name, **_models({name: model}, dtype, calibration),
+            "gallery": _gallery(images, labels, index, {name: codes}), "start": start, "dim": dim,
+            "steps": steps, "reference": [reference(model, name, codes[index[start]].tolist())]}
+    body = ('<div class="vt-controls">' + _select("vt-digit", "digit") + _select("vt-dim", "dimension")
+            + _range("vt-span", "sweep", 0.5, 4, 0.5, span) + '</div>'
+            + '<div class="vt-row" style="align-items:center"><canvas class="vt-img vt-ends" width="28" height="28" '
+              'role="img" aria-label="the test digit"></canvas><span class="vt-own"></span></div>'
+            + '<canvas class="vt-img vt-path" width="28" height="28" role="img" aria-label="decoded sweep"></canvas>')
+    return explorer_html("traversal", data, body, title)
+
+
+def arithmetic_view(name: str, model: Any, images: Tensor, labels: Tensor, index: Sequence[int],
+                    codes: Tensor, means: Tensor, start: int, source: int, target: int, title: str,
+                    steps: int = 7, dtype: str = "int8",
+                    calibration: Mapping[str, Tensor] | None = None) -> str:
+    """z + t (mean[target] - mean[source]) for t from 0 to the chosen amount, decoded in a row."""
+    data = {"kind": "arithmetic", "model": name, **_models({name: model}, dtype, calibration),
+            "gallery": _gallery(images, labels, index, {name: codes}),
+            "means": _b64(means.cpu().numpy().astype("<f4")), "start": start, "source": source,
+            "target": target, "steps": steps, "reference": [reference(model, name, codes[index[start]].tolist())]}
+    body = ('<div class="vt-controls">' + _select("vt-digit", "digit") + _select("vt-from", "direction: from mean of")
+            + _select("vt-to", "to mean of") + _range("vt-amount", "amount", -1, 2, 0.05, 1.0) + '</div>'
+            + '<div class="vt-row" style="align-items:center"><canvas class="vt-img vt-ends" width="28" height="28" '
+              'role="img" aria-label="the test digit"></canvas><span>the test digit; below: its code moved by 0 '
+              '&rarr; amount &times; (mean[to] &minus; mean[from])</span></div>'
+            + '<canvas class="vt-img vt-path" width="28" height="28" role="img" aria-label="decoded moves"></canvas>')
+    return explorer_html("arithmetic", data, body, title)

@@ -1,0 +1,130 @@
+"""The objectives: the training loss, the ELBO and the importance-weighted bound (IWAE).
+
+Per-example functions return shape (N,) in nats; ``elbo`` and ``iwae`` return the
+mean over a data set as a float. -ELBO is the training loss. Each model carries
+its own loss (``model.loss_parts``); the bounds need a variational model (one
+with q(z|x)), whatever its architecture or likelihood.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from ._validate import check_images, check_positive_int
+from .distributions import (
+    gaussian_kl,
+    log_normal_diag,
+    log_standard_normal,
+    reparameterize,
+)
+from .models.base import LossParts
+
+__all__ = ["LossParts", "loss_parts", "reconstruction_log_likelihood", "elbo_per_example", "iwae_per_example",
+           "mean_over_batches", "elbo", "iwae"]
+
+
+def reconstruction_log_likelihood(model, decoder_out: Tensor, x: Tensor) -> Tensor:
+    """log p(x|z) under the model's likelihood; decoder_out is ``model.decode_logits(z)``. Returns (N,)."""
+    return model.log_likelihood(decoder_out, x)
+
+
+def loss_parts(model, x: Tensor, beta: float = 1.0, generator: torch.Generator | None = None,
+               x_input: Tensor | None = None, y: Tensor | None = None) -> LossParts:
+    """The training loss of a model on a batch, per example: ``model.loss_parts``.
+
+    VAE: recon = -log p(x|z) for one z ~ q(z|x), kl = KL(q(z|x) || p(z)), loss = recon + beta * kl
+    (the negative ELBO when beta = 1).
+    Autoencoder: recon = binary cross-entropy summed over pixels (Bernoulli) or the
+    summed squared error (Gaussian); kl = 0.
+    x: (N, 1, 28, 28) targets; x_input: what the encoder sees (default x; a corrupted
+    copy for a denoising autoencoder); y: (N,) labels for a conditional model.
+    """
+    return model.loss_parts(x, y, beta=beta, generator=generator, x_input=x_input)
+
+
+def _require_variational(model, what: str) -> None:
+    if not getattr(model, "is_variational", False):
+        raise TypeError(f"{what} needs a VAE (a variational model: one with an encoder q(z|x)); "
+                        f"got {type(model).__name__}")
+
+
+def elbo_per_example(model, x: Tensor, n_samples: int = 1,
+                     generator: torch.Generator | None = None, y: Tensor | None = None) -> Tensor:
+    """Monte Carlo ELBO for each image, averaged over n_samples draws of z ~ q(z|x).
+
+    x: (N, 1, 28, 28). Returns (N,), nats (negative numbers).
+    """
+    _require_variational(model, "elbo")
+    mu, logvar = model.posterior(x.flatten(1), y)
+    kl = gaussian_kl(mu, logvar)
+    log_lik = torch.zeros_like(kl)
+    for _ in range(n_samples):
+        z = reparameterize(mu, logvar, generator=generator)
+        log_lik += model.log_likelihood(model.decode_logits(z, y), x)
+    return log_lik / n_samples - kl
+
+
+def iwae_per_example(model, x: Tensor, k: int, generator: torch.Generator | None = None,
+                     y: Tensor | None = None) -> Tensor:
+    """The importance-weighted bound (Burda et al. 2015) for each image.
+
+    log (1/k) sum_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x). k = 1 is the ELBO in
+    expectation; the bound rises with k towards log p(x). x: (N, 1, 28, 28). Returns (N,).
+    """
+    _require_variational(model, "iwae")
+    mu, logvar = model.posterior(x.flatten(1), y)
+    z = reparameterize(mu.expand(k, *mu.shape), logvar.expand(k, *logvar.shape), generator=generator)
+    labels = y.expand(k, *y.shape).reshape(-1) if y is not None else None
+    decoded = model.decode_logits(z.reshape(-1, mu.shape[1]), labels)
+    targets = x.expand(k, *x.shape).reshape(-1, *x.shape[1:])
+    log_lik = model.log_likelihood(decoded, targets).reshape(k, -1)
+    log_weights = log_lik + log_standard_normal(z) - log_normal_diag(z, mu, logvar)
+    return torch.logsumexp(log_weights, dim=0) - math.log(k)
+
+
+def mean_over_batches(fn, model, x: Tensor, batch_size: int, seed: int, y: Tensor | None = None) -> Tensor:
+    """Mean over images x (N, 1, 28, 28) of fn(batch, generator, labels) -> (B,) or (B, K); no gradients.
+
+    The model is in eval mode meanwhile, and the generator is seeded, so the result repeats.
+    y: (N,) labels, batched beside x (None for unconditional models). Returns a float64
+    tensor of shape () or (K,).
+    """
+    x = check_images(x)
+    check_positive_int(batch_size, "batch_size")
+    y = model.check_labels(y, x.shape[0]) if hasattr(model, "check_labels") else y
+    generator = torch.Generator(device=model.device).manual_seed(seed)
+    was_training = model.training
+    model.eval()
+    total = torch.zeros((), dtype=torch.float64)
+    try:
+        with torch.no_grad():
+            for start in range(0, x.shape[0], batch_size):
+                batch = x[start:start + batch_size].to(model.device)
+                labels = y[start:start + batch_size].to(model.device) if y is not None else None
+                total = total + fn(batch, generator, labels).double().sum(dim=0).cpu()
+    finally:
+        model.train(was_training)
+    return total / x.shape[0]
+
+
+def elbo(model, x: Tensor, n_samples: int = 1, batch_size: int = 1000, seed: int = 0,
+         y: Tensor | None = None) -> float:
+    """Mean ELBO per example over images x (N, 1, 28, 28), in nats (a negative number).
+
+    -ELBO is the training loss. n_samples: draws of z per image; seed makes it repeatable.
+    """
+    check_positive_int(n_samples, "n_samples")
+    return float(mean_over_batches(lambda b, g, lab: elbo_per_example(model, b, n_samples, g, lab),
+                                   model, x, batch_size, seed, y))
+
+
+def iwae(model, x: Tensor, k: int = 100, batch_size: int | None = None, seed: int = 0,
+         y: Tensor | None = None) -> float:
+    """Mean importance-weighted bound on log p(x) over images x, in nats; >= elbo, rises with k."""
+    check_positive_int(k, "k")
+    batch_size = max(1, 20_000 // k) if batch_size is None else batch_size
+    return float(mean_over_batches(lambda b, g, lab: iwae_per_example(model, b, k, g, lab),
+                                   model, x, batch_size, seed, y))

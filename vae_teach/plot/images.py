@@ -1,0 +1,124 @@
+"""Images: grids of digits (one way of drawing them, ink dark on white), rows, the decoded manifold."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from torch import Tensor
+
+from .._validate import check_images
+from ..analysis.grids import normal_quantile_axis, quantile_grid
+
+#: Ten distinct colours for the ten digits, used by every latent map in the book.
+DIGIT_CMAP = "tab10"
+
+
+def image_grid(images: Tensor, nrow: int = 8, padding: int = 2) -> np.ndarray:
+    """Tile images (N, 1, H, W) in [0, 1] into one (rows*(H+p)+p, nrow*(W+p)+p) array.
+
+    The padding is a light grey (0.15) so that tiles stay apart when ink is drawn dark on white.
+    """
+    images = images.detach().cpu().float().reshape(-1, *images.shape[-2:])
+    n, h, w = images.shape
+    ncol = min(nrow, n)
+    nrows = -(-n // ncol)
+    grid = np.full((nrows * (h + padding) + padding, ncol * (w + padding) + padding), 0.15, dtype=np.float32)
+    for i in range(n):
+        r, c = divmod(i, ncol)
+        top, left = padding + r * (h + padding), padding + c * (w + padding)
+        grid[top:top + h, left:left + w] = images[i].numpy()
+    return grid
+
+
+def show_images(images: Tensor, nrow: int = 8, title: str | None = None, ax: Axes | None = None,
+                scale: float = 0.6) -> Axes:
+    """Show images (N, 1, 28, 28) in [0, 1] as a grid, ink dark on white, no axes.
+
+    scale: inches per image when a new figure is made.
+    """
+    grid = image_grid(images, nrow)
+    if ax is None:
+        n = images.shape[0]
+        ncol, nrows = min(nrow, n), -(-n // min(nrow, n))
+        _, ax = plt.subplots(figsize=(max(2.0, scale * ncol), max(1.0, scale * nrows + (0.4 if title else 0))))
+    ax.imshow(grid, cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def show_rows(rows: Sequence[Tensor], labels: Sequence[str], title: str | None = None,
+              scale: float = 0.6) -> plt.Figure:
+    """Rows of images with a label on the left of each, e.g. originals above reconstructions.
+
+    rows: tensors (n, 1, 28, 28) with the same n.
+    """
+    n = rows[0].shape[0]
+    fig, axes = plt.subplots(len(rows), 1, figsize=(max(3.0, scale * n + 1.0), scale * len(rows) + 0.5),
+                             squeeze=False)
+    for ax, row, label in zip(axes[:, 0], rows, labels):
+        ax.imshow(image_grid(row, nrow=n), cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_ylabel(label, rotation=0, ha="right", va="center")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_image_grids(grids: Sequence[tuple[Tensor, str]], nrow: int = 8,
+                     title: str | None = None) -> plt.Figure:
+    """Image grids side by side, each (n, 1, 28, 28) in [0, 1] with its own title."""
+    fig, axes = plt.subplots(1, len(grids), figsize=(4.2 * len(grids), 4.6))
+    for ax, (images, name) in zip(np.atleast_1d(axes), grids):
+        ax.imshow(image_grid(images, nrow=nrow), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_axis_off()
+        ax.set_title(name)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_manifold(model, n: int = 15, title: str = "The decoded manifold at Normal quantiles") -> plt.Axes:
+    """model.decode on an n x n grid at N(0, 1) quantiles; ticks give the z values of the rows and columns."""
+    with torch.no_grad():
+        images = model.decode(quantile_grid(n))
+    _, ax = plt.subplots(figsize=(6.4, 6.4))
+    ax.imshow(image_grid(images, nrow=n, padding=0), cmap="gray_r", vmin=0, vmax=1)
+    axis = normal_quantile_axis(n).numpy()
+    ticks = np.arange(n)[:: max(1, n // 5)]
+    ax.set_xticks(ticks * 28 + 14, [f"{axis[t]:.2f}" for t in ticks])
+    ax.set_yticks(ticks * 28 + 14, [f"{axis[n - 1 - t]:.2f}" for t in ticks])
+    ax.set(xlabel="$z_1$ (Normal quantile)", ylabel="$z_2$ (Normal quantile)", title=title)
+    return ax
+
+
+def show_image_and_vector(image: Tensor, label: int | None = None) -> Figure:
+    """One image (1, 28, 28) as a picture (left) and as the vector of its 784 values (right).
+
+    Grey bands mark where each of the 28 rows starts, so that the reader sees the
+    rows of the picture laid end to end.
+    """
+    x = check_images(image.reshape(1, 1, 28, 28), "image")[0, 0].detach().cpu()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 2.8), gridspec_kw={"width_ratios": [1, 3.2]})
+    left.imshow(x.numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+    left.set_title("as an image, (1, 28, 28)" + (f"\nlabel {label}" if label is not None else ""), fontsize=10)
+    left.set_xlabel("column")
+    left.set_ylabel("row")
+    for row in range(0, 28, 2):
+        right.axvspan(row * 28, (row + 1) * 28, color="0.93", lw=0)
+    right.plot(np.arange(784), x.flatten().numpy(), lw=0.9, color="C0")
+    right.set(xlim=(0, 783), ylim=(-0.02, 1.05), xlabel="pixel index = 28 x row + column",
+              ylabel="pixel value", title="the same image as a vector of 784 values (bands: rows)")
+    fig.tight_layout()
+    return fig

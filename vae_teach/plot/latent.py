@@ -1,0 +1,136 @@
+"""Latent spaces: codes coloured by digit, random codes and holes, posteriors on the plane."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from matplotlib.patches import Ellipse
+from torch import Tensor
+
+from ..analysis.grids import square_grid
+from ..analysis.marginal import GridPosterior
+from .images import DIGIT_CMAP, image_grid
+
+
+def plot_latent_scatter(codes: Tensor, labels: Tensor, title: str = "Latent codes", ax: Axes | None = None,
+                        class_names: Sequence[str] | None = None, point_size: float = 4.0) -> Axes:
+    """Scatter of 2-D codes (N, 2) coloured by label (N,), one legend entry per class."""
+    codes = torch.as_tensor(codes).detach().cpu()
+    if codes.dim() != 2 or codes.shape[1] != 2:
+        raise ValueError(f"expected codes of shape (N, 2); got {tuple(codes.shape)}")
+    labels = torch.as_tensor(labels).cpu().numpy()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 5))
+    cmap = plt.get_cmap(DIGIT_CMAP)
+    for cls in np.unique(labels):
+        pts = codes[labels == cls].numpy()
+        name = class_names[cls] if class_names is not None else str(cls)
+        ax.scatter(pts[:, 0], pts[:, 1], s=point_size, color=cmap(int(cls) % 10), label=name, alpha=0.8)
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    ax.set_title(title)
+    ax.legend(markerscale=3, fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    return ax
+
+
+def plot_code_maps(maps: Sequence[tuple[Tensor, Tensor, str]], point_size: float = 3.0) -> Figure:
+    """2-D code maps side by side: each (codes (N, 2), labels (N,), title), coloured by digit."""
+    fig, axes = plt.subplots(1, len(maps), figsize=(4.4 * len(maps) + 1.0, 4.2), squeeze=False)
+    for i, (ax, (codes, labels, title)) in enumerate(zip(axes[0], maps)):
+        plot_latent_scatter(codes, labels, title=title, ax=ax, point_size=point_size)
+        if i < len(maps) - 1:
+            ax.get_legend().remove()
+    fig.tight_layout()
+    return fig
+
+
+def plot_codes_and_random(codes: Tensor, labels: Tensor, random_codes: Tensor,
+                          title: str = "Training codes (dots) and random codes (crosses)",
+                          ax: Axes | None = None) -> Axes:
+    """2-D training codes coloured by digit with random codes drawn over them as black crosses."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4.6))
+    plot_latent_scatter(codes, labels, title=title, ax=ax, point_size=3.0)
+    random_codes = torch.as_tensor(random_codes).cpu().numpy()
+    ax.scatter(random_codes[:, 0], random_codes[:, 1], marker="x", s=30, color="black", label="random")
+    for i, (x, y) in enumerate(random_codes):
+        ax.annotate(str(i + 1), (x, y), textcoords="offset points", xytext=(3, 3), fontsize=7)
+    return ax
+
+
+def plot_latent_maps(maps: Sequence[tuple[Tensor, str]], labels: Tensor,
+                     title: str = "2-D latent maps, coloured by digit") -> plt.Figure:
+    """Side-by-side scatters of 2-D codes (same labels, same colours); one shared legend on the right."""
+    fig, axes = plt.subplots(1, len(maps), figsize=(4.2 * len(maps) + 0.8, 4.2))
+    for ax, (codes, name) in zip(np.atleast_1d(axes), maps):
+        plot_latent_scatter(codes, labels, title=name, ax=ax, point_size=3)
+        if ax is not np.atleast_1d(axes)[-1]:
+            ax.get_legend().remove()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _decoded_square(model, low: float, high: float, n: int) -> np.ndarray:
+    """One picture of model.decode over an n x n grid of [low, high]^2 (high z_2 on top)."""
+    with torch.no_grad():
+        images = model.decode(square_grid(n, low, high))
+    return image_grid(images, nrow=n, padding=0)
+
+
+def plot_code_holes(codes: Tensor, model, low: float, high: float, n: int = 12, bins: int = 40,
+                    title: str = "Where the training codes are, and what the decoder draws there") -> plt.Figure:
+    """Left: density of 2-D codes (N, 2) over [low, high]^2 (empty cells white); right: model.decode on a grid of that square."""
+    codes = codes.detach().cpu().numpy()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.4))
+    counts, xe, ye = np.histogram2d(codes[:, 0], codes[:, 1], bins=bins, range=[[low, high], [low, high]])
+    mesh = left.pcolormesh(xe, ye, np.ma.masked_equal(counts.T, 0), cmap="viridis", norm=LogNorm())
+    fig.colorbar(mesh, ax=left, label="training codes per cell")
+    left.set(xlim=(low, high), ylim=(low, high), xlabel="$z_1$", ylabel="$z_2$", aspect="equal",
+             title="training codes (white: none)")
+    right.imshow(_decoded_square(model, low, high, n), cmap="gray_r", vmin=0, vmax=1,
+                 extent=(low, high, low, high), interpolation="nearest")
+    right.set(xlabel="$z_1$", ylabel="$z_2$", title=f"decoded {n} x {n} grid, same square")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Tensor,
+                    title: str = "True posterior p(z|x) (filled) and the encoder's q(z|x) (ellipses)") -> plt.Figure:
+    """One column per image: the image, then p(z|x) on the grid with q's 1- and 2-sigma ellipses."""
+    n = images.shape[0]
+    fig, axes = plt.subplots(2, n, figsize=(2.6 * n, 5.2), gridspec_kw={"height_ratios": [1, 2.4]})
+    mu, std = mu.detach().cpu().double().numpy(), torch.exp(0.5 * logvar.detach().cpu().double()).numpy()
+    for i in range(n):
+        axes[0, i].imshow(images[i, 0].detach().cpu().numpy(), cmap="gray_r", vmin=0, vmax=1)
+        axes[0, i].set_axis_off()
+        axes[0, i].set_title(f"digit {i + 1}")
+        post = grid.posterior[i].numpy()
+        ax = axes[1, i]
+        a1, a2 = grid.axes[i, 0].numpy(), grid.axes[i, 1].numpy()
+        ax.set_facecolor(plt.get_cmap("Blues")(0.0))
+        ax.contourf(a1, a2, post, levels=8, cmap="Blues")
+        for k in (1, 2):
+            ax.add_patch(Ellipse((float(mu[i, 0]), float(mu[i, 1])), 2 * k * float(std[i, 0]), 2 * k * float(std[i, 1]),
+                                 fill=False, color="C3", linestyle="-" if k == 1 else "--"))
+        # the window holds the posterior's mass (cells above 1e-4 of the peak) and q's 2-sigma ellipse
+        z2, z1 = np.meshgrid(a2, a1, indexing="ij")
+        mass = post > 1e-4 * post.max()
+        xs = np.concatenate([z1[mass], [mu[i, 0] - 2 * std[i, 0], mu[i, 0] + 2 * std[i, 0]]])
+        ys = np.concatenate([z2[mass], [mu[i, 1] - 2 * std[i, 1], mu[i, 1] + 2 * std[i, 1]]])
+        centre, half = ((xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2), \
+            0.6 * max(xs.max() - xs.min(), ys.max() - ys.min())
+        ax.set(xlim=(centre[0] - half, centre[0] + half), ylim=(centre[1] - half, centre[1] + half),
+               xlabel="$z_1$", aspect="equal")
+        if i == 0:
+            ax.set_ylabel("$z_2$")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,191 @@
+"""Training: ``fit`` for the autoencoder and the VAE, with data held in memory as tensors."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import torch
+from torch import Tensor
+
+from .._validate import check_images, check_nonnegative_int, check_positive_int
+from ..objectives import mean_over_batches
+
+Corruption = Callable[[Tensor, torch.Generator], Tensor]
+
+
+def default_device() -> torch.device:
+    """CUDA when present, else CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@dataclass
+class History:
+    """Per-epoch training record; losses are per example, in nats.
+
+    loss = recon + beta * kl on the training set (averaged over the epoch's batches);
+    test_* are the same terms on test_x after each epoch (empty without test_x).
+    seconds: wall time of each epoch's training steps (evaluation excluded).
+    interrupted: True when Ctrl-C stopped training early.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    recon: list[float] = field(default_factory=list)
+    kl: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    test_recon: list[float] = field(default_factory=list)
+    test_kl: list[float] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "History":
+        return cls(**values)
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(epochs=0)"
+        test = f", test_loss={self.test_loss[-1]:.2f}" if self.test_loss else ""
+        return (f"History(epochs={self.epochs}, loss={self.loss[-1]:.2f}, recon={self.recon[-1]:.2f}, "
+                f"kl={self.kl[-1]:.2f}{test}, seconds={sum(self.seconds):.1f}"
+                f"{', interrupted' if self.interrupted else ''})")
+
+
+def evaluate(model, x: Tensor, beta: float = 1.0, batch_size: int = 1000, seed: int = 0,
+             y: Tensor | None = None) -> dict[str, float]:
+    """Mean loss, recon and kl per example of a model on images x (N, 1, 28, 28); no gradients.
+
+    y: (N,) labels for a conditional model.
+    """
+    means = mean_over_batches(
+        lambda batch, generator, labels: torch.stack(
+            model.loss_parts(batch, labels, beta=beta, generator=generator), dim=1),
+        model, x, batch_size, seed, y)
+    loss, recon, kl = means.tolist()
+    return {"loss": loss, "recon": recon, "kl": kl}
+
+
+ADAM_BETAS = (0.9, 0.99)
+
+
+def _adam(model, lr: float) -> torch.optim.Adam:
+    # beta2 = 0.99 (not 0.999) lets the step size adapt within the few hundred steps of a
+    # short run. The fused kernel updates all parameters in one pass: on a CPU it is several
+    # times faster than the default, and the optimizer step is a large share of a small MLP's step.
+    try:
+        return torch.optim.Adam(model.parameters(), lr=lr, betas=ADAM_BETAS, fused=True)
+    except (RuntimeError, TypeError):
+        return torch.optim.Adam(model.parameters(), lr=lr, betas=ADAM_BETAS)
+
+
+def _set_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+
+
+def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: float = 8e-3,
+        warmup_steps: int = 24, seed: int = 0, beta: float = 1.0, test_x: Tensor | None = None,
+        corrupt: Corruption | None = None, device: str | torch.device | None = None,
+        progress: bool | None = None, history: History | None = None,
+        y: Tensor | None = None, test_y: Tensor | None = None) -> History:
+    """Train an Autoencoder or a VAE in place with Adam; returns the per-epoch History.
+
+    The defaults (batch 256, lr 8e-3 reached after a linear warm-up of 24 steps, Adam
+    betas (0.9, 0.99)) are tuned for the VAEs of the book on a CPU: a batch of 256 keeps
+    the matmuls near the machine's peak rate and the optimizer steps few, and the warm-up
+    lets the learning rate be higher than a fresh Adam tolerates in its first steps (see
+    benchmarks/train_speed.py and BENCHMARKS.md). The squared-error autoencoders of
+    chapter 2 train better at lr 3e-3. A model that has never been trained first gets
+    its output bias set from the mean training image (``init_output_bias``).
+
+    train_x, test_x: (N, 1, 28, 28) float images in [0, 1], kept in memory and
+    batched by indexing. warmup_steps: the learning rate rises linearly from lr / warmup_steps
+    to lr over this many optimizer steps at the start of every call (each call starts a
+    fresh Adam); 0 starts at lr. beta: weight of the KL term (VAE only; 1 gives the ELBO).
+    corrupt: ``corrupt(x_batch, generator) -> noisy batch``, both (B, 1, 28, 28), fed to the encoder while the
+    clean batch stays the target (a denoising autoencoder).
+    seed: fixes the shuffling and the sampling noise (same seed, same model on CPU).
+    device: default CUDA when present, else CPU; the model is moved there.
+    progress: a tqdm bar (default: tqdm's own default, off when $TQDM_DISABLE=1).
+    y, test_y: (N,) integer labels of train_x and test_x, for a conditional model
+    (a model that takes no labels refuses them).
+    history: continue appending to an earlier History.
+    Ctrl-C stops training, keeps the weights so far and returns the History with
+    ``interrupted=True``.
+    """
+    check_positive_int(epochs, "epochs")
+    check_positive_int(batch_size, "batch_size")
+    check_nonnegative_int(warmup_steps, "warmup_steps")
+    if not (lr > 0):
+        raise ValueError(f"expected lr > 0; got {lr!r}")
+    if not (beta >= 0):
+        raise ValueError(f"expected beta >= 0; got {beta!r}")
+    device = torch.device(device) if device is not None else default_device()
+    x = check_images(train_x, "train_x").to(device).flatten(1).contiguous()
+    test = check_images(test_x, "test_x") if test_x is not None else None
+    labels = model.check_labels(y, x.shape[0])
+    labels = labels.to(device) if labels is not None else None
+    if test is not None:
+        model.check_labels(test_y, test.shape[0])
+    model.to(device)
+    model.train()
+    if int(model.epochs_trained) == 0:
+        model.init_output_bias(x.mean(dim=0))
+    history = history if history is not None else History()
+    history.interrupted = False
+    optimizer = _adam(model, lr)
+    shuffle = torch.Generator().manual_seed(seed)
+    noise = torch.Generator(device=device).manual_seed(seed + 1)
+    n = x.shape[0]
+    step = 0
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(range(epochs), desc=f"training {type(model).__name__}", unit="epoch",
+               leave=False, **({} if progress is None else {"disable": not progress}))
+    try:
+        for _ in bar:
+            start = time.perf_counter()
+            sums = torch.zeros(3, dtype=torch.float64, device=device)
+            for idx in torch.randperm(n, generator=shuffle).to(device).split(batch_size):
+                batch = x.index_select(0, idx)
+                noisy = corrupt(batch.view(-1, 1, 28, 28), noise) if corrupt is not None else None
+                batch_y = labels.index_select(0, idx) if labels is not None else None
+                parts = model.loss_parts(batch, batch_y, beta=beta, generator=noise, x_input=noisy)
+                optimizer.zero_grad(set_to_none=True)
+                parts.loss.mean().backward()
+                step += 1
+                if step <= warmup_steps:
+                    _set_lr(optimizer, lr * step / warmup_steps)
+                optimizer.step()
+                sums += torch.stack([p.detach().sum() for p in parts]).double()
+            seconds = time.perf_counter() - start
+            model.epochs_trained += 1
+            loss, recon, kl = (sums / n).tolist()
+            history.loss.append(loss)
+            history.recon.append(recon)
+            history.kl.append(kl)
+            history.seconds.append(seconds)
+            if test is not None:
+                scores = evaluate(model, test, beta=beta, seed=seed, y=test_y)
+                history.test_loss.append(scores["loss"])
+                history.test_recon.append(scores["recon"])
+                history.test_kl.append(scores["kl"])
+            bar.set_postfix(loss=f"{loss:.1f}")
+    except KeyboardInterrupt:
+        history.interrupted = True
+        warnings.warn(f"training interrupted after {history.epochs} epoch(s); "
+                      "the model keeps its weights so far and the history is returned", stacklevel=2)
+    finally:
+        bar.close()
+        model.eval()
+    return history
