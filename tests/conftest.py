@@ -48,7 +48,11 @@ def build_env() -> dict[str, str]:
     test build trains every model from scratch, as a new reader's first build does.
     """
     env = dict(os.environ)
-    env["VAE_TEACH_CACHE"] = str(book_build_root() / "models")
+    root = book_build_root()
+    if not root.exists():  # a folder this makes is a test build folder: the next build may wipe it
+        root.mkdir(parents=True)
+        (root / MARKER).write_text("made by tests/conftest.py; wiped at the start of each test session\n")
+    env["VAE_TEACH_CACHE"] = str(root / "models")
     env.update(TQDM_DISABLE="1", PYTHONHASHSEED="0")
     # Cut the network for Python's HTTP clients (urllib, requests, torchvision's
     # downloads): an attempt fails at once instead of passing unnoticed.

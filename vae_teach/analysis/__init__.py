@@ -1,1 +1,1 @@
-"""analysis"""
+"""Measurements on models and codes: PCA, codes and holes, paths, probes, bounds by quadrature, estimators."""

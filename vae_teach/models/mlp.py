@@ -12,7 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from .._validate import PIXELS, check_images, check_positive_int
-from ..distributions import gaussian_kl, pixel_likelihood, reparameterize, squared_error
+from ..distributions import Gaussian, gaussian_kl, pixel_likelihood, reparameterize, squared_error
 from .base import ImageModel, LossParts, mlp, register
 
 
@@ -116,8 +116,8 @@ class VAE(ImageModel):
         super().__init__()
         self.hidden_dims = _check_hidden_dims(latent_dim, hidden_dims)
         self.pixel_likelihood = pixel_likelihood(likelihood, gaussian_sigma)
+        self.gaussian_sigma = Gaussian(gaussian_sigma).sigma  # checked even when unused: it is in the config
         self.latent_dim, self.likelihood, self.seed = latent_dim, likelihood, seed
-        self.gaussian_sigma = float(gaussian_sigma)
 
         def build() -> None:
             self.encoder = mlp([PIXELS, *self.hidden_dims], activate_last=True)

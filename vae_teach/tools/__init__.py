@@ -1,1 +1,1 @@
-"""tools"""
+"""Book tools run from the command line: the student-notebook generator."""

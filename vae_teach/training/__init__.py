@@ -1,1 +1,1 @@
-"""training"""
+"""Training: ``fit`` and its History, the model cache (``cached_fit``), checkpoints."""
