@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import vae_teach as vt
+from vae_teach.explore.pager import grid_png
 from vae_teach.plot.images import image_grid
 
 
@@ -17,6 +18,22 @@ def test_image_grid_places_each_image_in_its_tile():
     assert grid.shape == (2 * 30 + 2, 2 * 30 + 2)
     assert grid[2:30, 32:60].min() == 0.5 and grid[32:60, 2:30].max() == 1.0
     assert grid[0, 0] == pytest.approx(0.15)
+
+
+def test_image_grid_pads_a_lone_image_like_every_tile():
+    grid = image_grid(torch.ones(1, 1, 28, 28), padding=2)
+    assert grid.shape == (32, 32) and grid[0, 0] == pytest.approx(0.15) and grid[2:30, 2:30].min() == 1.0
+
+
+def test_grid_png_is_the_figures_grid_with_ink_dark_on_white():
+    from io import BytesIO
+
+    from PIL import Image
+
+    images = torch.rand(5, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    pixels = np.asarray(Image.open(BytesIO(grid_png(images, ncols=3, scale=1))))
+    expected = np.round((1.0 - image_grid(images, nrow=3)) * 255.0)
+    assert pixels.shape == expected.shape and np.array_equal(pixels, expected.astype(np.uint8))
 
 
 def test_show_images_titles_the_figure_and_hides_axes():
