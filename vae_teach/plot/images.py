@@ -104,7 +104,8 @@ def show_manifold(model, n: int = 15, title: str = "The decoded manifold at Norm
     with torch.no_grad():
         images = model.decode(quantile_grid(n))
     _, ax = plt.subplots(figsize=(6.4, 6.4))
-    show_ink(ax, image_grid(images, nrow=n, padding=0))
+    # n * 28 pixels drawn at about their own size: smoothed ("auto"), where "nearest" would drop or double rows
+    show_ink(ax, image_grid(images, nrow=n, padding=0), interpolation="auto")
     axis = normal_quantile_axis(n).numpy()
     ticks = np.arange(n)[:: max(1, n // 5)]
     ax.set_xticks(ticks * 28 + 14, [f"{axis[t]:.2f}" for t in ticks])
