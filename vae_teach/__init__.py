@@ -52,7 +52,6 @@ from .plot.diagrams import draw_autoencoder_diagram
 from .plot.images import show_image_and_vector, show_image_grids, show_images, show_manifold, show_rows
 from .plot.latent import (plot_code_holes, plot_codes_and_random, plot_latent_maps, plot_latent_scatter,
                           plot_posteriors)
-from .plot.tables import html_table
 from .training.cache import CheckpointError, cached_fit, fit_in_phases, load_model, load_weights, save_model
 from .training.fit import History, default_device, evaluate, fit
 
@@ -87,7 +86,6 @@ __all__ = [
     "plot_kl_convergence", "draw_autoencoder_diagram",
     "show_image_and_vector", "show_image_grids", "show_images", "show_manifold", "show_rows", "plot_code_holes",
     "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
-    "html_table",
     # explorers
     "arithmetic_explorer", "interpolation_explorer", "latent_map_explorer", "traversal_explorer", "dataset_pager",
     # exercises

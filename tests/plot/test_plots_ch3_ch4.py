@@ -1,4 +1,4 @@
-"""Chapter 3-4 figures draw from small inputs, with titles and labelled axes; the table escapes and formats."""
+"""Chapter 3-4 figures draw from small inputs, with titles and labelled axes."""
 
 import matplotlib
 
@@ -67,7 +67,3 @@ def test_recon_kl_and_latent_maps_and_grids_and_manifold(vae2):
     assert len(plots_vae.show_image_grids([(images, "a"), (images, "b")], nrow=2).axes) == 2
     assert "quantile" in plots_vae.show_manifold(vae2, n=3).get_xlabel()
 
-
-def test_html_table_formats_floats_and_escapes_text():
-    html = plots_vae.html_table([(1, 0.12345, "<b>")], ["n", "value", "text"], digits=2).data
-    assert "0.12" in html and "0.123" not in html and "&lt;b&gt;" in html and "<th>value</th>" in html
