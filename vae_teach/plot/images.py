@@ -12,7 +12,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from torch import Tensor
-from torchvision.utils import make_grid
 
 from .._validate import check_images
 from ..analysis.grids import normal_quantile_axis, quantile_grid
@@ -30,6 +29,8 @@ def image_grid(images: Tensor, nrow: int = 8, padding: int = 2, pad_value: float
     (``torchvision.utils.make_grid``). The padding has ink ``pad_value``, a light
     grey when drawn ink dark on white (``show_ink``), so tiles stay apart.
     """
+    from torchvision.utils import make_grid  # here, not at the top: importing torchvision takes seconds
+
     x = images.detach().cpu().float().reshape(-1, 1, *images.shape[-2:])
     if x.shape[0] == 1:  # make_grid returns a lone image as it is, without the padding
         return F.pad(x[0, 0], (padding,) * 4, value=pad_value).numpy()
