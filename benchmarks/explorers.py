@@ -9,7 +9,7 @@ timed over ``--updates`` changes. Page: the four kernel-free views in one
 offline HTML file in headless Chromium (/usr/bin/chromium, every request
 outside the file refused); ``performance.now()`` around each of ``--decodes``
 decodes of random codes. Agreement: the page's decode (int8 weights, run here by
-``web.decode_numpy``, which the browser tests hold the JS to) against torch's, over
+``export.decode_numpy``, which the browser tests hold the JS to) against torch's, over
 every code the view can decode: the largest pixel error of each image, median and
 worst over the images. Budgets (DESIGN.md): kernel update < 30 ms median, in-page
 decode < 5 ms median, each explorer <= 600 KB.
@@ -29,8 +29,8 @@ import numpy as np
 import torch
 
 import vae_teach as vt
-from vae_teach import web
-from vae_teach.web import MAX_EXPLORER_BYTES
+from vae_teach.explore import export
+from vae_teach.explore.export import MAX_EXPLORER_BYTES
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -60,7 +60,7 @@ def page_error(explorer) -> tuple[float, float]:
     errors = []
     for name, model in models.items():
         codes = explorer.domain(name) if explorer.kind == "interpolation" else explorer.domain()
-        page = web.decode_numpy(web.export_decoder(model, "int8", codes), codes.numpy())
+        page = export.decode_numpy(export.export_decoder(model, "int8", codes), codes.numpy())
         with torch.no_grad():
             exact = model.decode(codes).reshape(len(codes), -1).numpy()
         errors.append(np.abs(page - exact).max(axis=1))

@@ -18,8 +18,7 @@ from pathlib import Path
 import torch
 
 import vae_teach as vt
-from vae_teach.losses import loss_parts
-from vae_teach.train import _adam
+from vae_teach.training.fit import _adam
 
 sys.path.insert(0, str(Path(__file__).parent))
 from train_speed import flops_per_epoch, peak_matmul_rate, same_shape_matmul_rate  # noqa: E402
@@ -42,7 +41,7 @@ def main() -> None:
             marks = [time.perf_counter()]
             batch = x.index_select(0, idx)
             marks.append(time.perf_counter())
-            parts = loss_parts(model, batch, generator=noise)
+            parts = model.loss_parts(batch, generator=noise)
             marks.append(time.perf_counter())
             optimizer.zero_grad(set_to_none=True)
             marks.append(time.perf_counter())

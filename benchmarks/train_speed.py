@@ -37,7 +37,7 @@ from torch.optim.optimizer import register_optimizer_step_post_hook, register_op
 from torchvision import transforms
 
 import vae_teach as vt
-from vae_teach.data import subset_uint8
+from vae_teach.data.mnist import subset_uint8
 
 REFERENCE_EPOCHS = 10
 MAX_FIT_EPOCHS = 10

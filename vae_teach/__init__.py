@@ -47,13 +47,11 @@ from .models import VAE, AEOutput, Autoencoder, ImageModel, LossParts, VAEOutput
 from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_parts
 from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_vs_k, plot_kl_per_dimension,
                           plot_path_norms, plot_per_class, plot_principal_angles)
-from .plot.curves import (plot_bound_gaps, plot_gradient_variance, plot_history, plot_kl_convergence,
-                          plot_recon_kl, plot_training_curve)
+from .plot.curves import plot_bound_gaps, plot_gradient_variance, plot_history, plot_kl_convergence
 from .plot.diagrams import draw_autoencoder_diagram
 from .plot.images import show_image_and_vector, show_image_grids, show_images, show_manifold, show_rows
-from .plot.latent import (plot_code_holes, plot_code_maps, plot_codes_and_random, plot_latent_maps,
-                          plot_latent_scatter, plot_posteriors)
-from .plot.tables import html_table
+from .plot.latent import (plot_code_holes, plot_codes_and_random, plot_latent_maps, plot_latent_scatter,
+                          plot_posteriors)
 from .training.cache import CheckpointError, cached_fit, fit_in_phases, load_model, load_weights, save_model
 from .training.fit import History, default_device, evaluate, fit
 
@@ -85,10 +83,9 @@ __all__ = [
     # plots
     "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension", "plot_path_norms",
     "plot_per_class", "plot_principal_angles", "plot_bound_gaps", "plot_gradient_variance", "plot_history",
-    "plot_kl_convergence", "plot_recon_kl", "plot_training_curve", "draw_autoencoder_diagram",
+    "plot_kl_convergence", "draw_autoencoder_diagram",
     "show_image_and_vector", "show_image_grids", "show_images", "show_manifold", "show_rows", "plot_code_holes",
-    "plot_code_maps", "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
-    "html_table",
+    "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
     # explorers
     "arithmetic_explorer", "interpolation_explorer", "latent_map_explorer", "traversal_explorer", "dataset_pager",
     # exercises

@@ -18,6 +18,16 @@ def test_quantile_grid_puts_high_z2_on_the_top_row_and_z1_left_to_right():
     assert (grid[:, 0, 0] < grid[:, 2, 0]).all()
 
 
+def test_grid_from_axes_is_row_major_with_high_z2_first_unless_asked():
+    from vae_teach.analysis.grids import grid_from_axes
+
+    z1, z2 = torch.tensor([0.0, 1.0, 2.0]), torch.tensor([10.0, 20.0])
+    assert grid_from_axes(z1, z2).tolist() == [[0, 20], [1, 20], [2, 20], [0, 10], [1, 10], [2, 10]]
+    assert grid_from_axes(z1, z2, high_z2_first=False)[:3].tolist() == [[0, 10], [1, 10], [2, 10]]
+    with pytest.raises(ValueError, match="1-D axes"):
+        grid_from_axes(torch.zeros(2, 2), z2)
+
+
 def test_square_grid_spans_the_square():
     grid = square_grid(4, -2.0, 2.0)
     assert grid.shape == (16, 2)

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import vae_teach as vt
+from vae_teach.explore.pager import grid_png
 from vae_teach.plot.images import image_grid
 
 
@@ -19,18 +20,48 @@ def test_image_grid_places_each_image_in_its_tile():
     assert grid[0, 0] == pytest.approx(0.15)
 
 
+def test_image_grid_pads_a_lone_image_like_every_tile():
+    grid = image_grid(torch.ones(1, 1, 28, 28), padding=2)
+    assert grid.shape == (32, 32) and grid[0, 0] == pytest.approx(0.15) and grid[2:30, 2:30].min() == 1.0
+
+
+def test_grid_png_is_the_figures_grid_with_ink_dark_on_white():
+    from io import BytesIO
+
+    from PIL import Image
+
+    images = torch.rand(5, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    pixels = np.asarray(Image.open(BytesIO(grid_png(images, ncols=3, scale=1))))
+    expected = np.round((1.0 - image_grid(images, nrow=3)) * 255.0)
+    assert pixels.shape == expected.shape and np.array_equal(pixels, expected.astype(np.uint8))
+
+
 def test_show_images_titles_the_figure_and_hides_axes():
     ax = vt.show_images(torch.rand(10, 1, 28, 28), nrow=5, title="Digits")
     assert ax.get_title() == "Digits" and not ax.axison
     plt.close("all")
 
 
-def test_plot_history_labels_axes_and_draws_train_and_test():
+def test_plot_history_draws_one_panel_per_term_train_solid_and_test_dashed():
     history = vt.History(loss=[3.0, 2.0], recon=[2.5, 1.5], kl=[0.5, 0.5], seconds=[1, 1],
                          test_loss=[3.1, 2.1], test_recon=[2.6, 1.6], test_kl=[0.5, 0.5])
-    ax = vt.plot_history(history)
-    assert ax.get_xlabel() == "epoch" and "nats" in ax.get_ylabel()
-    assert len(ax.lines) == 6
+    recon, kl = vt.plot_history(history, title="VAE").axes  # a VAE: reconstruction and KL by default
+    assert recon.get_xlabel() == "epoch" and "nats" in recon.get_ylabel() and "KL" in kl.get_title()
+    assert [line.get_linestyle() for line in recon.lines] == ["-", "--"]
+    assert [t.get_text() for t in kl.get_legend().get_texts()] == ["train", "test"]
+    loss, = vt.plot_history(history, terms=("loss",), test=False).axes
+    assert np.array_equal(loss.lines[0].get_ydata(), [3.0, 2.0]) and len(loss.lines) == 1
+    plt.close("all")
+
+
+def test_plot_history_compares_models_one_colour_each():
+    a = vt.History(loss=[3.0, 2.0], recon=[3.0, 2.0], kl=[0.0, 0.0], seconds=[1, 1])
+    b = vt.History(loss=[4.0, 1.0], recon=[4.0, 1.0], kl=[0.0, 0.0], seconds=[1, 1])
+    ax, = vt.plot_history({"a": a, "b": b}).axes  # no KL: the loss alone
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a, train", "b, train"]
+    assert ax.lines[0].get_color() != ax.lines[1].get_color()
+    with pytest.raises(ValueError, match="expected terms from"):
+        vt.plot_history(a, terms=("elbo",))
     plt.close("all")
 
 

@@ -28,11 +28,13 @@ def test_error_vs_k_plots_one_line_per_method_on_a_log2_axis():
     assert len(ax.lines) == 2 and ax.get_xscale() == "log" and ax.get_ylabel()
 
 
-def test_code_maps_has_one_titled_panel_per_map_and_one_legend():
+def test_latent_maps_has_one_titled_panel_per_map_and_one_legend():
     codes, labels = torch.randn(50, 2), torch.arange(50) % 10
-    fig = vt.plot_code_maps([(codes, labels, "AE"), (codes, labels, "PCA")])
-    assert [ax.get_title() for ax in fig.axes] == ["AE", "PCA"]
+    fig = vt.plot_latent_maps({"AE": codes, "PCA": 2 * codes}, labels, title="Maps")
+    assert [ax.get_title() for ax in fig.axes] == ["AE", "PCA"] and fig.get_suptitle() == "Maps"
     assert sum(ax.get_legend() is not None for ax in fig.axes) == 1
+    with pytest.raises(ValueError, match="at least one map"):
+        vt.plot_latent_maps({}, labels)
 
 
 def test_compression_plot_draws_reference_lines():
@@ -44,8 +46,8 @@ def test_compression_plot_draws_reference_lines():
 def test_training_curve_and_angles_are_labelled():
     history = vt.History(loss=[3.0, 2.0], recon=[3.0, 2.0], kl=[0, 0], seconds=[0, 0],
                          test_loss=[3.5, 2.5], test_recon=[3.5, 2.5], test_kl=[0, 0])
-    ax = vt.plot_training_curve(history)
-    assert len(ax.lines) == 2 and "squared error" in ax.get_ylabel()
+    ax, = vt.plot_history(history, ylabel="squared error per image", title="AE").axes
+    assert len(ax.lines) == 2 and "squared error" in ax.get_ylabel() and ax.get_title() == "AE"
     ax = vt.plot_principal_angles({"trained": torch.tensor([0.1, 0.5]), "random": torch.tensor([80.0, 89.0])})
     assert len(ax.lines) == 2 and "degrees" in ax.get_ylabel()
 

@@ -1,4 +1,4 @@
-"""Chapter 3-4 figures draw from small inputs, with titles and labelled axes; the table escapes and formats."""
+"""Chapter 3-4 figures draw from small inputs, with titles and labelled axes."""
 
 import matplotlib
 
@@ -60,14 +60,10 @@ def test_posteriors_one_column_per_image(vae2):
 
 def test_recon_kl_and_latent_maps_and_grids_and_manifold(vae2):
     h = vt.History(loss=[3.0, 2.0], recon=[2.0, 1.5], kl=[1.0, 0.5], seconds=[0.1, 0.1])
-    assert len(plots_vae.plot_recon_kl({"a": h}).axes) == 2
+    assert len(plots_vae.plot_history({"a": h, "b": h}).axes) == 2
     labels = torch.arange(10).repeat(3)
-    assert len(plots_vae.plot_latent_maps([(torch.randn(30, 2), "x"), (torch.randn(30, 2), "y")], labels).axes) == 2
+    assert len(plots_vae.plot_latent_maps({"x": torch.randn(30, 2), "y": torch.randn(30, 2)}, labels).axes) == 2
     images = torch.rand(4, 1, 28, 28)
     assert len(plots_vae.show_image_grids([(images, "a"), (images, "b")], nrow=2).axes) == 2
     assert "quantile" in plots_vae.show_manifold(vae2, n=3).get_xlabel()
 
-
-def test_html_table_formats_floats_and_escapes_text():
-    html = plots_vae.html_table([(1, 0.12345, "<b>")], ["n", "value", "text"], digits=2).data
-    assert "0.12" in html and "0.123" not in html and "&lt;b&gt;" in html and "<th>value</th>" in html

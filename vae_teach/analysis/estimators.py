@@ -28,10 +28,18 @@ from ..distributions import (
 Objective = Callable[[Tensor], Tensor]
 
 
-def _check_gaussian(mu: Tensor, logvar: Tensor) -> None:
+def _noise(mu: Tensor, logvar: Tensor, n_samples: int, n_repeats: int,
+           generator: torch.Generator | None) -> Tensor:
+    """eps ~ N(0, I) of shape (n_samples, n_repeats, D) for q = N(mu, diag exp(logvar)), after checking the arguments.
+
+    Every estimator draws its noise here, so that with the same generator they all see the same eps.
+    """
     if mu.dim() != 1 or mu.shape != logvar.shape:
         raise ValueError(f"expected mu and logvar as vectors of the same shape (D,); "
                          f"got {tuple(mu.shape)} and {tuple(logvar.shape)}")
+    check_positive_int(n_samples, "n_samples")
+    check_positive_int(n_repeats, "n_repeats")
+    return torch.randn(n_samples, n_repeats, mu.shape[0], generator=generator, dtype=mu.dtype)
 
 
 def monte_carlo_kl(mu: Tensor, logvar: Tensor, n_samples: int, n_repeats: int = 1,
@@ -40,10 +48,7 @@ def monte_carlo_kl(mu: Tensor, logvar: Tensor, n_samples: int, n_repeats: int = 
 
     mu, logvar: (D,). Returns (n_repeats,) independent estimates, nats.
     """
-    _check_gaussian(mu, logvar)
-    check_positive_int(n_samples, "n_samples")
-    check_positive_int(n_repeats, "n_repeats")
-    eps = torch.randn(n_samples, n_repeats, mu.shape[0], generator=generator, dtype=mu.dtype)
+    eps = _noise(mu, logvar, n_samples, n_repeats, generator)
     z = mu + torch.exp(0.5 * logvar) * eps
     return (log_normal_diag(z, mu, logvar) - log_standard_normal(z)).mean(dim=0)
 
@@ -62,10 +67,8 @@ def reparameterized_gradient(f: Objective, mu: Tensor, logvar: Tensor, n_samples
     f: maps z (..., D) to values (...). mu, logvar: (D,).
     Returns (grad_mu, grad_logvar), each (n_repeats, D).
     """
-    _check_gaussian(mu, logvar)
-    check_positive_int(n_samples, "n_samples")
+    eps = _noise(mu, logvar, n_samples, n_repeats, generator)
     m, lv = _leaves(mu, logvar, n_repeats)
-    eps = torch.randn(n_samples, n_repeats, mu.shape[0], generator=generator, dtype=mu.dtype)
     z = m + torch.exp(0.5 * lv) * eps                  # the noise is an input; z is a function of m, lv
     f(z).mean(dim=0).sum().backward()                  # repeats are independent: summing keeps them apart
     return m.grad, lv.grad
@@ -80,10 +83,8 @@ def score_function_gradient(f: Objective, mu: Tensor, logvar: Tensor, n_samples:
     f: maps z (..., D) to values (...). mu, logvar: (D,).
     Returns (grad_mu, grad_logvar), each (n_repeats, D).
     """
-    _check_gaussian(mu, logvar)
-    check_positive_int(n_samples, "n_samples")
+    eps = _noise(mu, logvar, n_samples, n_repeats, generator)
     m, lv = _leaves(mu, logvar, n_repeats)
-    eps = torch.randn(n_samples, n_repeats, mu.shape[0], generator=generator, dtype=mu.dtype)
     with torch.no_grad():
         z = m + torch.exp(0.5 * lv) * eps              # a sample: no path from f back to mu, logvar
         values = f(z)

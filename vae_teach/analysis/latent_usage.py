@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 
 from .._validate import check_images
+from ..distributions import gaussian_kl_per_dim
 
 
 def prior_norm_band(d: int, n: int = 20_000, seed: int = 0) -> tuple[float, float, float]:
@@ -22,4 +23,4 @@ def kl_per_dimension(vae: Any, x: Tensor) -> Tensor:
     x = check_images(x)
     with torch.no_grad():
         mu, logvar = vae.encode(x)
-    return (0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)).mean(dim=0).cpu()
+    return gaussian_kl_per_dim(mu, logvar).mean(dim=0).cpu()

@@ -17,6 +17,7 @@ from torch import Tensor
 
 from .._validate import check_images, check_positive_int
 from ..distributions import log_normal_diag, log_standard_normal
+from .grids import grid_from_axes
 
 
 class GridPosterior(NamedTuple):
@@ -45,11 +46,9 @@ def latent_grid(grid_size: int, extent: float) -> tuple[Tensor, Tensor, float]:
     check_positive_int(grid_size, "grid_size")
     if not extent > 0:
         raise ValueError(f"expected extent > 0; got {extent!r}")
-    width = 2.0 * extent / grid_size
-    axis = -extent + width * (torch.arange(grid_size, dtype=torch.float64) + 0.5)
-    z2, z1 = torch.meshgrid(axis, axis, indexing="ij")
-    points = torch.stack([z1.reshape(-1), z2.reshape(-1)], dim=1)
-    return axis, points, width * width
+    corner = torch.full((2,), float(extent), dtype=torch.float64)
+    axes, points, area = _box_grid(-corner, corner, grid_size)
+    return axes[0], points, area
 
 
 def _log_likelihood_table(model, x_flat: Tensor, decoded: Tensor) -> Tensor:
@@ -78,13 +77,16 @@ def _log_joint(model, x_flat: Tensor, points: Tensor, chunk: int) -> Tensor:
 
 
 def _box_grid(low: Tensor, high: Tensor, grid_size: int) -> tuple[Tensor, Tensor, float]:
-    """Cell centres of a grid_size^2 grid over the box [low_1, high_1] x [low_2, high_2].
+    """Cell centres of a grid_size^2 grid over the box [low_1, high_1] x [low_2, high_2] (float64).
 
-    Returns (axes (2, G), points (G*G, 2) row-major with z_1 fastest, cell area)."""
+    Returns (axes (2, G), points (G*G, 2) row-major with z_1 fastest, cell area). Rows run from
+    low z_2 up, so that log_joint[n, i, j] sits at (axes[0, j], axes[1, i]) with both axes
+    increasing, the order contour plots and posterior moments index it by (and the order the
+    quadrature sums in: flipping it would move the last digits of log p(x)).
+    """
     widths = (high - low) / grid_size
     axes = low[:, None] + widths[:, None] * (torch.arange(grid_size, dtype=torch.float64) + 0.5)
-    z2, z1 = torch.meshgrid(axes[1], axes[0], indexing="ij")
-    return axes, torch.stack([z1.reshape(-1), z2.reshape(-1)], dim=1), float(widths.prod())
+    return axes, grid_from_axes(axes[0], axes[1], high_z2_first=False), float(widths.prod())
 
 
 def log_marginal_grid(model, x: Tensor, grid_size: int = 200, extent: float = 6.0,

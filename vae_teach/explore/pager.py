@@ -12,11 +12,11 @@ import io
 
 import ipywidgets as widgets
 import numpy as np
-import torch
 from PIL import Image
 from torch import Tensor
 
 from .._validate import check_images
+from ..plot.images import image_grid
 
 __all__ = ["grid_png", "dataset_pager"]
 
@@ -27,17 +27,11 @@ def grid_png(images: Tensor, ncols: int = 8, scale: int = 2, pad: int = 2) -> by
     images: (N, 1, 28, 28) float in [0, 1]. ``scale`` enlarges each pixel to
     ``scale`` x ``scale`` screen pixels; ``pad`` light grey pixels separate images.
     """
-    x = check_images(images, "images").detach().cpu()
+    x = check_images(images, "images")
     if ncols < 1 or scale < 1 or pad < 0:
         raise ValueError(f"expected ncols >= 1, scale >= 1, pad >= 0; got {ncols}, {scale}, {pad}")
-    n = x.shape[0]
-    nrows = -(-n // ncols)
-    cell = 28 + pad
-    canvas = torch.full((nrows * cell + pad, min(n, ncols) * cell + pad), 0.85)
-    for i in range(n):
-        r, c = divmod(i, ncols)
-        canvas[pad + r * cell: pad + r * cell + 28, pad + c * cell: pad + c * cell + 28] = 1.0 - x[i, 0]
-    pixels = (canvas.numpy() * 255.0).round().astype(np.uint8)
+    ink = image_grid(x, nrow=ncols, padding=pad)
+    pixels = ((1.0 - ink) * 255.0).round().astype(np.uint8)
     pixels = pixels.repeat(scale, axis=0).repeat(scale, axis=1)
     buffer = io.BytesIO()
     Image.fromarray(pixels, mode="L").save(buffer, format="PNG", optimize=True)

@@ -7,63 +7,58 @@ from typing import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from torch import Tensor
 
 from ..analysis.estimators import GradientVariance
+from ..training.fit import History
 
 
-def plot_history(history, title: str = "Training curves", ax: Axes | None = None) -> Axes:
-    """Per-epoch loss (and recon / KL for a VAE), train solid and test dashed, in nats per example."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
-    epochs = np.arange(1, history.epochs + 1)
-    is_vae = any(k > 0 for k in history.kl)
-    series = [("loss", "loss (-ELBO)" if is_vae else "reconstruction loss")]
-    if is_vae:
-        series += [("recon", "reconstruction"), ("kl", "KL")]
-    for i, (key, label) in enumerate(series):
-        colour = f"C{i}"
-        ax.plot(epochs, getattr(history, key), color=colour, label=f"{label}, train")
-        test = getattr(history, f"test_{key}")
-        if test:
-            ax.plot(epochs, test, color=colour, linestyle="--", label=f"{label}, test")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("nats per example")
-    ax.set_title(title)
-    ax.legend(fontsize="small")
-    ax.grid(alpha=0.3)
-    return ax
+#: What each History term is, as a panel title.
+TERM_NAMES = {"loss": "loss (-ELBO for a VAE)", "recon": "reconstruction -log p(x|z)", "kl": "KL(q(z|x) || p(z))"}
 
 
-def plot_training_curve(history, title: str = "Training curve", ax: Axes | None = None) -> Axes:
-    """Squared error per image, train (solid) and test (dashed), against epoch."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.2))
-    epochs = np.arange(1, history.epochs + 1)
-    ax.plot(epochs, history.recon, label="train", color="C0")
-    if history.test_recon:
-        ax.plot(epochs, history.test_recon, label="test", color="C0", linestyle="--")
-    ax.set(xlabel="epoch", ylabel="squared error per image", title=title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    return ax
+def plot_history(history: History | Mapping[str, History], terms: Sequence[str] | None = None, *,
+                 test: bool = True, ylabel: str = "nats per example", title: str = "Training curves",
+                 axes: Axes | Sequence[Axes] | None = None) -> Figure:
+    """Per-epoch training curves: one panel per term, one colour per model, train solid and test dashed.
 
-
-def plot_recon_kl(histories: Mapping[str, object], title: str = "Reconstruction and KL per epoch") -> plt.Figure:
-    """Two panels (reconstruction, KL), one colour per model, train solid and test dashed; nats per example."""
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
-    for i, (name, h) in enumerate(histories.items()):
+    history: one History, or {name: History} to compare models (several histories side by side).
+    terms: History fields to draw, each in its own panel, from "loss", "recon" and "kl";
+    default ("recon", "kl") when a model has a KL term (a VAE), else ("loss",).
+    test: draw the test curves where the history has them. ylabel: the unit, e.g. "squared
+    error per image" for a Gaussian autoencoder. title: the panel's title when there is one
+    panel, else the figure's (the panels are then titled by term). axes: one Axes per term to
+    draw into (default: a new figure). Returns the figure.
+    """
+    named = dict(history) if isinstance(history, Mapping) else {"": history}
+    if terms is None:
+        terms = ("recon", "kl") if any(k > 0 for h in named.values() for k in h.kl) else ("loss",)
+    unknown = [t for t in terms if t not in TERM_NAMES]
+    if unknown or not terms:
+        raise ValueError(f"expected terms from {tuple(TERM_NAMES)}; got {tuple(terms)!r}")
+    new_figure = axes is None
+    if new_figure:
+        size = (7, 3.2) if len(terms) == 1 else (4.5 * len(terms), 3.6)
+        axes = plt.subplots(1, len(terms), figsize=size, squeeze=False)[1][0]
+    axes = [axes] if isinstance(axes, Axes) else list(axes)
+    if len(axes) != len(terms):
+        raise ValueError(f"expected one Axes per term ({len(terms)}); got {len(axes)}")
+    for i, (name, h) in enumerate(named.items()):
         epochs = np.arange(1, h.epochs + 1)
-        for ax, key in zip(axes, ("recon", "kl")):
-            ax.plot(epochs, getattr(h, key), color=f"C{i}", label=f"{name}, train")
-            if getattr(h, f"test_{key}"):
-                ax.plot(epochs, getattr(h, f"test_{key}"), color=f"C{i}", linestyle="--", label=f"{name}, test")
-    for ax, name in zip(axes, ("reconstruction -log p(x|z)", "KL(q(z|x) || p(z))")):
-        ax.set(xlabel="epoch", ylabel="nats per example", title=name)
+        for ax, term in zip(axes, terms):
+            for split, values, style in (("train", getattr(h, term), "-"), ("test", getattr(h, f"test_{term}"), "--")):
+                if values and (split == "train" or test):
+                    ax.plot(epochs, values, color=f"C{i}", linestyle=style, label=f"{name}, {split}" if name else split)
+    for ax, term in zip(axes, terms):
+        ax.set(xlabel="epoch", ylabel=ylabel, title=title if len(terms) == 1 else TERM_NAMES[term])
         ax.grid(alpha=0.3)
-    axes[1].legend(fontsize="small")
-    fig.suptitle(title)
-    fig.tight_layout()
+    axes[-1].legend(fontsize="small")
+    fig = axes[0].figure
+    if len(terms) > 1:
+        fig.suptitle(title)
+    if new_figure:
+        fig.tight_layout()
     return fig
 
 

@@ -11,6 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
 from torch import Tensor
 
+from .images import show_ink
+
 ENCODER_COLOUR, CODE_COLOUR, DECODER_COLOUR = "#9ecae1", "#fdae6b", "#a1d99b"
 
 
@@ -18,8 +20,7 @@ def _image_at(fig: Figure, ax: Axes, image: Tensor | None, x: float, label: str)
     """Draw a 28x28 image (or an empty frame) centred at data x, with a label under it."""
     if image is not None:
         pixels = torch.as_tensor(image).detach().cpu().reshape(28, 28).numpy()
-        ax.imshow(pixels, cmap="gray_r", vmin=0, vmax=1, extent=(x - 1.0, x + 1.0, -1.0, 1.0),
-                  interpolation="nearest", zorder=2)
+        show_ink(ax, pixels, extent=(x - 1.0, x + 1.0, -1.0, 1.0), zorder=2)
     ax.add_patch(Rectangle((x - 1.0, -1.0), 2.0, 2.0, fill=False, lw=1.0, zorder=3))
     ax.text(x, -1.35, label, ha="center", va="top", fontsize=10)
 

@@ -7,8 +7,10 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+import torch.nn.functional as F
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from torch import Tensor
 
 from .._validate import check_images
@@ -16,23 +18,32 @@ from ..analysis.grids import normal_quantile_axis, quantile_grid
 
 #: Ten distinct colours for the ten digits, used by every latent map in the book.
 DIGIT_CMAP = "tab10"
+#: Ink of the padding between tiles: light grey in figures and in the explorers' PNGs alike.
+PAD_INK = 0.15
 
 
-def image_grid(images: Tensor, nrow: int = 8, padding: int = 2) -> np.ndarray:
-    """Tile images (N, 1, H, W) in [0, 1] into one (rows*(H+p)+p, nrow*(W+p)+p) array.
+def image_grid(images: Tensor, nrow: int = 8, padding: int = 2, pad_value: float = PAD_INK) -> np.ndarray:
+    """Tile images (N, 1, H, W) in [0, 1] into one (rows*(H+p)+p, ncol*(W+p)+p) float32 array of ink.
 
-    The padding is a light grey (0.15) so that tiles stay apart when ink is drawn dark on white.
+    ncol = min(nrow, N); images fill the rows left to right, top to bottom
+    (``torchvision.utils.make_grid``). The padding has ink ``pad_value``, a light
+    grey when drawn ink dark on white (``show_ink``), so tiles stay apart.
     """
-    images = images.detach().cpu().float().reshape(-1, *images.shape[-2:])
-    n, h, w = images.shape
-    ncol = min(nrow, n)
-    nrows = -(-n // ncol)
-    grid = np.full((nrows * (h + padding) + padding, ncol * (w + padding) + padding), 0.15, dtype=np.float32)
-    for i in range(n):
-        r, c = divmod(i, ncol)
-        top, left = padding + r * (h + padding), padding + c * (w + padding)
-        grid[top:top + h, left:left + w] = images[i].numpy()
-    return grid
+    from torchvision.utils import make_grid  # here, not at the top: importing torchvision takes seconds
+
+    x = images.detach().cpu().float().reshape(-1, 1, *images.shape[-2:])
+    if x.shape[0] == 1:  # make_grid returns a lone image as it is, without the padding
+        return F.pad(x[0, 0], (padding,) * 4, value=pad_value).numpy()
+    return make_grid(x, nrow=nrow, padding=padding, pad_value=pad_value)[0].numpy()
+
+
+def show_ink(ax: Axes, ink: np.ndarray, **imshow_kwargs) -> AxesImage:
+    """Draw an array of ink in [0, 1] (an image or an ``image_grid``) the one way the book draws digits.
+
+    Ink 0 is white, ink 1 black, each pixel a crisp square; ``imshow_kwargs`` (e.g. ``extent``) go to imshow.
+    """
+    return ax.imshow(ink, **{"cmap": "gray_r", "vmin": 0.0, "vmax": 1.0, "interpolation": "nearest",
+                             **imshow_kwargs})
 
 
 def show_images(images: Tensor, nrow: int = 8, title: str | None = None, ax: Axes | None = None,
@@ -46,7 +57,7 @@ def show_images(images: Tensor, nrow: int = 8, title: str | None = None, ax: Axe
         n = images.shape[0]
         ncol, nrows = min(nrow, n), -(-n // min(nrow, n))
         _, ax = plt.subplots(figsize=(max(2.0, scale * ncol), max(1.0, scale * nrows + (0.4 if title else 0))))
-    ax.imshow(grid, cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
+    show_ink(ax, grid)
     ax.set_axis_off()
     if title:
         ax.set_title(title)
@@ -63,7 +74,7 @@ def show_rows(rows: Sequence[Tensor], labels: Sequence[str], title: str | None =
     fig, axes = plt.subplots(len(rows), 1, figsize=(max(3.0, scale * n + 1.0), scale * len(rows) + 0.5),
                              squeeze=False)
     for ax, row, label in zip(axes[:, 0], rows, labels):
-        ax.imshow(image_grid(row, nrow=n), cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
+        show_ink(ax, image_grid(row, nrow=n))
         ax.set_xticks([])
         ax.set_yticks([])
         for spine in ax.spines.values():
@@ -80,7 +91,7 @@ def show_image_grids(grids: Sequence[tuple[Tensor, str]], nrow: int = 8,
     """Image grids side by side, each (n, 1, 28, 28) in [0, 1] with its own title."""
     fig, axes = plt.subplots(1, len(grids), figsize=(4.2 * len(grids), 4.6))
     for ax, (images, name) in zip(np.atleast_1d(axes), grids):
-        ax.imshow(image_grid(images, nrow=nrow), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        show_ink(ax, image_grid(images, nrow=nrow))
         ax.set_axis_off()
         ax.set_title(name)
     if title:
@@ -94,7 +105,8 @@ def show_manifold(model, n: int = 15, title: str = "The decoded manifold at Norm
     with torch.no_grad():
         images = model.decode(quantile_grid(n))
     _, ax = plt.subplots(figsize=(6.4, 6.4))
-    ax.imshow(image_grid(images, nrow=n, padding=0), cmap="gray_r", vmin=0, vmax=1)
+    # n * 28 pixels drawn at about their own size: smoothed ("auto"), where "nearest" would drop or double rows
+    show_ink(ax, image_grid(images, nrow=n, padding=0), interpolation="auto")
     axis = normal_quantile_axis(n).numpy()
     ticks = np.arange(n)[:: max(1, n // 5)]
     ax.set_xticks(ticks * 28 + 14, [f"{axis[t]:.2f}" for t in ticks])
@@ -111,7 +123,7 @@ def show_image_and_vector(image: Tensor, label: int | None = None) -> Figure:
     """
     x = check_images(image.reshape(1, 1, 28, 28), "image")[0, 0].detach().cpu()
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 2.8), gridspec_kw={"width_ratios": [1, 3.2]})
-    left.imshow(x.numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+    show_ink(left, x.numpy())
     left.set_title("as an image, (1, 28, 28)" + (f"\nlabel {label}" if label is not None else ""), fontsize=10)
     left.set_xlabel("column")
     left.set_ylabel("row")

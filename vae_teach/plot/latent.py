@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,7 +15,7 @@ from torch import Tensor
 
 from ..analysis.grids import square_grid
 from ..analysis.marginal import GridPosterior
-from .images import DIGIT_CMAP, image_grid
+from .images import DIGIT_CMAP, image_grid, show_ink
 
 
 def plot_latent_scatter(codes: Tensor, labels: Tensor, title: str = "Latent codes", ax: Axes | None = None,
@@ -39,13 +39,20 @@ def plot_latent_scatter(codes: Tensor, labels: Tensor, title: str = "Latent code
     return ax
 
 
-def plot_code_maps(maps: Sequence[tuple[Tensor, Tensor, str]], point_size: float = 3.0) -> Figure:
-    """2-D code maps side by side: each (codes (N, 2), labels (N,), title), coloured by digit."""
-    fig, axes = plt.subplots(1, len(maps), figsize=(4.4 * len(maps) + 1.0, 4.2), squeeze=False)
-    for i, (ax, (codes, labels, title)) in enumerate(zip(axes[0], maps)):
-        plot_latent_scatter(codes, labels, title=title, ax=ax, point_size=point_size)
+def plot_latent_maps(maps: Mapping[str, Tensor], labels: Tensor, title: str = "2-D latent maps, coloured by digit",
+                     point_size: float = 3.0) -> Figure:
+    """2-D maps side by side, {panel title: codes (N, 2)}, all coloured by the same labels (N,); one legend.
+
+    Each panel is a ``plot_latent_scatter``; the legend of the digits stands right of the last one.
+    """
+    if not maps:
+        raise ValueError("expected at least one map {title: codes}; got none")
+    fig, axes = plt.subplots(1, len(maps), figsize=(4.4 * len(maps) + 1.0, 4.4), squeeze=False)
+    for i, (ax, (name, codes)) in enumerate(zip(axes[0], maps.items())):
+        plot_latent_scatter(codes, labels, title=name, ax=ax, point_size=point_size)
         if i < len(maps) - 1:
             ax.get_legend().remove()
+    fig.suptitle(title)
     fig.tight_layout()
     return fig
 
@@ -62,19 +69,6 @@ def plot_codes_and_random(codes: Tensor, labels: Tensor, random_codes: Tensor,
     for i, (x, y) in enumerate(random_codes):
         ax.annotate(str(i + 1), (x, y), textcoords="offset points", xytext=(3, 3), fontsize=7)
     return ax
-
-
-def plot_latent_maps(maps: Sequence[tuple[Tensor, str]], labels: Tensor,
-                     title: str = "2-D latent maps, coloured by digit") -> plt.Figure:
-    """Side-by-side scatters of 2-D codes (same labels, same colours); one shared legend on the right."""
-    fig, axes = plt.subplots(1, len(maps), figsize=(4.2 * len(maps) + 0.8, 4.2))
-    for ax, (codes, name) in zip(np.atleast_1d(axes), maps):
-        plot_latent_scatter(codes, labels, title=name, ax=ax, point_size=3)
-        if ax is not np.atleast_1d(axes)[-1]:
-            ax.get_legend().remove()
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
 
 
 def _decoded_square(model, low: float, high: float, n: int) -> np.ndarray:
@@ -94,8 +88,7 @@ def plot_code_holes(codes: Tensor, model, low: float, high: float, n: int = 12, 
     fig.colorbar(mesh, ax=left, label="training codes per cell")
     left.set(xlim=(low, high), ylim=(low, high), xlabel="$z_1$", ylabel="$z_2$", aspect="equal",
              title="training codes (white: none)")
-    right.imshow(_decoded_square(model, low, high, n), cmap="gray_r", vmin=0, vmax=1,
-                 extent=(low, high, low, high), interpolation="nearest")
+    show_ink(right, _decoded_square(model, low, high, n), extent=(low, high, low, high))
     right.set(xlabel="$z_1$", ylabel="$z_2$", title=f"decoded {n} x {n} grid, same square")
     fig.suptitle(title)
     fig.tight_layout()
@@ -109,7 +102,7 @@ def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Ten
     fig, axes = plt.subplots(2, n, figsize=(2.6 * n, 5.2), gridspec_kw={"height_ratios": [1, 2.4]})
     mu, std = mu.detach().cpu().double().numpy(), torch.exp(0.5 * logvar.detach().cpu().double()).numpy()
     for i in range(n):
-        axes[0, i].imshow(images[i, 0].detach().cpu().numpy(), cmap="gray_r", vmin=0, vmax=1)
+        show_ink(axes[0, i], images[i, 0].detach().cpu().numpy())
         axes[0, i].set_axis_off()
         axes[0, i].set_title(f"digit {i + 1}")
         post = grid.posterior[i].numpy()
