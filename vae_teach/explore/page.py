@@ -29,8 +29,9 @@ __all__ = ["UNTRUSTED_MESSAGE", "explorer_html", "map_view", "interpolation_view
 #: Shown where the explorer's script has not run; the script hides it. JupyterLab runs the
 #: scripts of an output only when the output is trusted: made in this session (or signed).
 UNTRUSTED_MESSAGE = "Run this cell to use the explorer."
-_UNTRUSTED_WHY = ("Its script runs only in an output made in this session; a notebook's saved outputs, "
-                  "opened again, are not trusted. (In the web book, it needs JavaScript.)")
+_UNTRUSTED_WHY = ("JupyterLab runs an output's script only if it trusts the output: made in this session, "
+                  "or saved in a notebook that it signed when you saved it here. In the web book, the "
+                  "explorer needs JavaScript.")
 _counter = itertools.count()
 
 
@@ -56,7 +57,7 @@ def explorer_html(kind: str, data: dict[str, Any], body: str, title: str) -> str
             f'<style>{stylesheet()}</style>\n'
             f'<div class="vt-title"><strong>{title}</strong></div>\n'
             f'<p class="vt-untrusted"><strong>{UNTRUSTED_MESSAGE}</strong> {html_lib.escape(_UNTRUSTED_WHY)}</p>\n'
-            f'<div class="vt-body" hidden>\n{body}\n<div class="vt-note">{note}</div>\n</div>\n'
+            f'<div class="vt-body" style="display: none">\n{body}\n<div class="vt-note">{note}</div>\n</div>\n'
             f'<script>{script}</script>\n</div>')
 
 

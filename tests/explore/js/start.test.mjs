@@ -6,7 +6,7 @@ import {load} from './load.mjs';
 const {start, timed} = load(['core.js'], ['start', 'timed']);
 
 function standInRoot() {
-  const message = {hidden: false}, body = {hidden: true};
+  const message = {hidden: false}, body = {style: {display: 'none'}};
   return {message, body, querySelectorAll: (s) => ({'.vt-untrusted': [message], '.vt-body': [body]}[s] || [])};
 }
 
@@ -21,7 +21,7 @@ test('start hides the "Run this cell" message, shows the body and hands the view
   let seen = null;
   start(root, data, (r, d, decoders) => { seen = [r, d, decoders]; });
   assert.equal(root.message.hidden, true);
-  assert.equal(root.body.hidden, false);
+  assert.equal(root.body.style.display, '');
   assert.equal(seen[0], root);
   assert.equal(seen[1], data);
   assert.ok(Math.abs(seen[2].m(new Float32Array([1]))[0] - 1 / (1 + Math.exp(-2))) < 1e-7);

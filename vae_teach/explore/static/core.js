@@ -277,7 +277,9 @@ function start(root, data, view) {
     decode: function (name, z) { return Array.from(decoders[name](Float32Array.from(z))); },
     reference: data.reference, kind: data.kind, renders: 0, updateMs: [], lastUpdateMs: NaN,
   };
+  // The body starts as style="display: none" (JupyterLab's sanitizer keeps that on an untrusted
+  // output, where it drops the hidden attribute, the style sheet and this script).
   for (const message of root.querySelectorAll('.vt-untrusted')) message.hidden = true;
-  for (const body of root.querySelectorAll('.vt-body')) body.hidden = false;
+  for (const body of root.querySelectorAll('.vt-body')) body.style.display = '';
   view(root, data, decoders);
 }
