@@ -8,7 +8,8 @@ default there. ``window.jupyterapp`` is exposed so a page can open a document an
 its cells through JupyterLab's own commands; the pointer, keys and selects are real
 Playwright input. The kernel imports ``vae_teach`` from this checkout (PYTHONPATH).
 
-Used by tests/test_lab_explorers.py and benchmarks/lab_explorers.py.
+The explorer helpers at the end work on any page with explorers (JupyterLab or the book).
+Used by tests/test_lab_explorers.py, benchmarks/lab_explorers.py and benchmarks/explorers.py.
 """
 
 from __future__ import annotations
@@ -247,3 +248,26 @@ def choose_options(page, kind: str, selector: str, n: int, nth: int = 0) -> None
 def run_all_cells(page) -> dict:
     """Run every cell of the current notebook and wait for the last one: {ok, errors, unrun}."""
     return page.evaluate(_RUN_ALL)
+
+
+def exercise_explorer(page, kind: str, n: int, nth: int = 0) -> None:
+    """Make ``n`` updates of an explorer with real input: the pointer over the map, the keyboard on a
+    slider, or a <select> (interpolation: steps and the second digit; traversal: the dimension;
+    arithmetic: the amount)."""
+    if kind == "map":
+        point_along_map(page, n, nth)
+    elif kind == "interpolation":
+        presses = n // 2
+        press_on(page, kind, ".vt-steps", _alternating(presses), nth)
+        choose_options(page, kind, ".vt-b", n - presses, nth)
+    elif kind == "traversal":
+        choose_options(page, kind, ".vt-dim", n, nth)
+    elif kind == "arithmetic":
+        press_on(page, kind, ".vt-amount", _alternating(n), nth)
+    else:
+        raise ValueError(f"expected an explorer kind (map, interpolation, traversal, arithmetic); got {kind!r}")
+
+
+def _alternating(n: int) -> list[str]:
+    """n arrow presses, left and right in turn: each moves a slider without reaching its end."""
+    return [("ArrowLeft", "ArrowRight")[i % 2] for i in range(n)]

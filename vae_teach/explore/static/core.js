@@ -237,12 +237,13 @@ function background(element) {
   return themeColor(element, ['--pst-color-background', '--jp-layout-color0'], '#fff');
 }
 
-/** Run the view's render each time any of `controls` fires 'input' or 'change'. */
+/**
+ * Run the view's render each time any of `controls` changes value. 'input' fires for every
+ * change of a <select> and every step of a range slider (while dragging, too); listening to
+ * 'change' as well would draw each change twice.
+ */
 function onChange(controls, render) {
-  for (const control of controls) {
-    control.addEventListener('input', render);
-    control.addEventListener('change', render);
-  }
+  for (const control of controls) control.addEventListener('input', render);
 }
 
 /** How many update times root.vt.updateMs keeps (the most recent ones). */
