@@ -1,11 +1,6 @@
-"""The kernel-free explorer: decoder export, the page's arithmetic, and the HTML block."""
+"""The explorer page's decoder: export (int8 / float16), the page's arithmetic in numpy, refusals."""
 
 from __future__ import annotations
-
-import json
-import re
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
@@ -13,7 +8,7 @@ import torch
 from torch import nn
 
 import vae_teach as vt
-from vae_teach.explore import _js_legacy as web_js, export as web
+from vae_teach.explore import export as web
 from vae_teach.explore.quantize import quantize_compensated, quantize_rows
 
 # A small trained pair, shared by the tests of this module (a few seconds on a CPU).
@@ -87,21 +82,6 @@ def test_compensated_rounding_beats_plain_rounding_on_the_layer_output():
     assert compensated < 0.5 * plain
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_the_page_javascript_decoder_agrees_with_torch(ae2, data, tmp_path):
-    """Run web_js.CORE's decoder itself (in node) on the exported weights."""
-    codes = vt.encode_dataset(ae2, data.test_x[:20])
-    spec = web.export_decoder(ae2, calibration=_grid(vt.encode_dataset(ae2, data.test_x)))
-    script = ("var root={};var data=" + json.dumps({"models": {"AE": spec}, "reference": [], "kind": "map"})
-              + ";var document=undefined;\n" + web_js.CORE
-              + "\nconsole.log(JSON.stringify(" + json.dumps(codes.tolist()) + ".map(function(z){return root.vt.decode('AE', z);})));")
-    (tmp_path / "decode.js").write_text(script)
-    result = subprocess.run(["node", str(tmp_path / "decode.js")], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    pixels = np.array(json.loads(result.stdout))
-    assert np.abs(pixels - _torch_pixels(ae2, codes)).max() < 0.02
-
-
 class ConvDecoderModel(nn.Module):
     latent_dim, likelihood = 2, "bernoulli"
 
@@ -127,15 +107,6 @@ def test_export_refuses_calibration_codes_of_the_wrong_size(ae2):
         web.export_decoder(ae2, calibration=torch.zeros(10, 3))
 
 
-def test_two_explorers_on_one_page_get_different_ids(ae2, data):
-    first = vt.latent_map_explorer(ae2, data.test_x, data.test_y).html()
-    second = vt.latent_map_explorer(ae2, data.test_x, data.test_y).html()
-    ids = [re.search(r'id="(vt-[^"]+)"', h).group(1) for h in (first, second)]
-    assert ids[0] != ids[1]
-    assert f"getElementById('{ids[1]}')" in second
-
-
-def test_the_script_cannot_close_its_own_tag_early(ae2, data):
-    html = vt.latent_map_explorer(ae2, data.test_x, data.test_y, title="a </script> title").html()
-    script = html[html.index("<script>") + len("<script>"):]
-    assert script.index("</script>") == len(script) - len("</script>\n</div>")
+def test_decode_numpy_refuses_codes_of_the_wrong_size(ae2):
+    with pytest.raises(ValueError, match=r"shape \(N, 2\); got \(5, 3\)"):
+        web.decode_numpy(web.export_decoder(ae2, "float16"), np.zeros((5, 3)))

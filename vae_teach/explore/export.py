@@ -1,9 +1,9 @@
-"""Kernel-free explorers: the decoder's weights and a small JS forward pass, inside one HTML block.
+"""The decoder's weights for the explorer page, and the page's arithmetic in numpy.
 
 ``export_decoder`` packs an MLP decoder (Linear, ReLU, ..., Linear) as int8
 weights with one float32 scale per output row (or as float16), base64-encoded;
-the page dequantizes them once and decodes codes with typed arrays, so the
-built book needs no Python kernel. Only MLP decoders can be exported (the JS
+the page (``static/core.js``) dequantizes them once and decodes codes with
+typed arrays, so neither the built book nor JupyterLab needs a kernel to explore. Only MLP decoders can be exported (the JS
 knows Linear and ReLU and nothing else); any other decoder is refused with
 ``UnsupportedModelError``. ``decode_numpy`` does the page's arithmetic in
 numpy, so tests can hold the exported decoder to torch's.
@@ -12,10 +12,6 @@ numpy, so tests can hold the exported decoder to torch's.
 from __future__ import annotations
 
 import base64
-import hashlib
-import html as html_lib
-import itertools
-import json
 from typing import Any, Sequence
 
 import numpy as np
@@ -23,21 +19,19 @@ import torch
 from torch import Tensor, nn
 
 from .._validate import check_codes
-from . import _js_legacy as web_js
 from .quantize import quantize_mlp
 
-__all__ = ["UnsupportedModelError", "export_decoder", "dequantize", "decode_numpy", "explorer_html",
+__all__ = ["UnsupportedModelError", "mlp_layers", "export_decoder", "dequantize", "decode_numpy", "reference",
            "MAX_EXPLORER_BYTES"]
 
 #: Budget for one explorer's HTML (weights, codes, script), bytes.
 MAX_EXPLORER_BYTES = 600_000
 #: Layers with fewer weights than this stay float16 even when int8 is asked for.
 SMALL_LAYER = 16_384
-_counter = itertools.count()
 
 
 class UnsupportedModelError(TypeError):
-    """The model's decoder is not an MLP the kernel-free view can run."""
+    """The model's decoder is not an MLP that the explorer page can run."""
 
 
 def _b64(array: np.ndarray) -> str:
@@ -61,8 +55,9 @@ def mlp_layers(model: Any) -> list[nn.Linear]:
     if not ok:
         got = f"a decoder of layers {kinds}" if kinds is not None else f"{type(model).__name__} without an nn.Sequential decoder"
         raise UnsupportedModelError(
-            "the kernel-free explorer runs MLP decoders only: nn.Sequential(Linear, ReLU, ..., Linear) "
-            f"(vt.Autoencoder or vt.VAE); got {got}. Use the live widget in Jupyter for other models.")
+            "the explorers run MLP decoders only (the page decodes in JavaScript): nn.Sequential(Linear, ReLU, ..., Linear) "
+            f"(vt.Autoencoder or vt.VAE); got {got}. For another decoder, decode in Python instead "
+            "(vt.show_images(model.decode(z))).")
     if getattr(model, "likelihood", "bernoulli") not in ("bernoulli", "gaussian"):
         raise UnsupportedModelError(f"expected likelihood 'bernoulli' or 'gaussian'; got {model.likelihood!r}")
     layers = [m for m in decoder if isinstance(m, nn.Linear)]
@@ -126,7 +121,10 @@ def decode_numpy(spec: dict[str, Any], z: np.ndarray) -> np.ndarray:
 
     Like the JS: float32 weights, sums in float64, each layer's output stored as float32.
     """
-    x = np.asarray(z, dtype=np.float32).reshape(-1, spec["latent_dim"])
+    x = np.asarray(z, dtype=np.float32)
+    if x.ndim not in (1, 2) or x.shape[-1] != spec["latent_dim"]:
+        raise ValueError(f"expected codes z of shape (N, {spec['latent_dim']}); got {x.shape}")
+    x = x.reshape(-1, spec["latent_dim"])
     layers = dequantize(spec)
     for k, (w, b) in enumerate(layers):
         y = x.astype(np.float64) @ w.T.astype(np.float64) + b
@@ -142,25 +140,3 @@ def reference(model: Any, name: str, z: Sequence[float]) -> dict[str, Any]:
     with torch.no_grad():
         pixels = model.decode(torch.tensor([list(z)], dtype=torch.float32)).reshape(-1).cpu().numpy()
     return {"model": name, "z": [float(v) for v in z], "pixels": _b64(pixels.astype("<f4"))}
-
-
-def explorer_html(kind: str, data: dict[str, Any], body: str, title: str) -> str:
-    """One self-contained explorer: scoped CSS, the markup ``body``, and a script in its own scope.
-
-    ``data`` is the JSON the view's JS reads (``kind`` in web_js.VIEWS). The root
-    element gets a page-unique id, ``data-vt-explorer=<kind>`` and, once the
-    script ran, a ``vt`` property (decode, reference, renders) for tests.
-    """
-    if kind not in web_js.VIEWS:
-        raise ValueError(f"expected kind in {sorted(web_js.VIEWS)}; got {kind!r}")
-    blob = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
-    uid = f"vt-{kind}-{hashlib.sha1(blob.encode()).hexdigest()[:8]}-{next(_counter)}"
-    size_kb = (len(blob) + len(web_js.CORE) + len(web_js.VIEWS[kind])) / 1000
-    dtypes = sorted({layer["dtype"] for spec in data.get("models", {}).values() for layer in spec["layers"]})
-    note = (f"Runs in your browser with no Python behind it: the decoder ({'/'.join(dtypes)} weights) "
-            f"and the codes are in this page ({size_kb:.0f} KB).")
-    script = f"(function(root,data){{'use strict';{web_js.CORE}{web_js.VIEWS[kind]}}})(document.getElementById('{uid}'),{blob});"
-    return (f'<div class="vt-explorer" id="{uid}" data-vt-explorer="{kind}" role="group" '
-            f'aria-label="{html_lib.escape(title)}">\n<style>{web_js.CSS}</style>\n'
-            f'<div class="vt-title"><strong>{html_lib.escape(title)}</strong></div>\n{body}\n'
-            f'<div class="vt-note">{note}</div>\n<script>{script}</script>\n</div>')

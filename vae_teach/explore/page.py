@@ -1,7 +1,9 @@
-"""The four kernel-free explorer views: their markup and the data each carries.
+"""The four explorer views: their markup, the data each carries, and the HTML block around them.
 
-Each function returns one self-contained HTML block (see ``web.explorer_html``);
-the models must have MLP decoders (``web.export_decoder`` refuses others).
+Each view function returns one self-contained HTML block (``explorer_html``): markup,
+the CSS and JS of ``static/`` inlined (``assets``), and the data as JSON. The same
+block is the explorer in the built book and in JupyterLab; nothing calls back to
+Python. The models must have MLP decoders (``export.export_decoder`` refuses others).
 Codes are precomputed in Python (the VAE's posterior means), so the page only decodes.
 ``calibration`` (model name -> codes from the region the view decodes) lets the
 int8 export compensate its rounding error (``vae_teach.quantize``).
@@ -9,12 +11,54 @@ int8 export compensate its rounding error (``vae_teach.quantize``).
 
 from __future__ import annotations
 
+import hashlib
+import html as html_lib
+import itertools
+import json
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 from torch import Tensor
 
-from .export import _b64, explorer_html, export_decoder, reference
+from .assets import VIEWS, stylesheet, view_script
+from .export import _b64, export_decoder, reference
+
+__all__ = ["UNTRUSTED_MESSAGE", "explorer_html", "map_view", "interpolation_view", "traversal_view",
+           "arithmetic_view"]
+
+#: Shown where the explorer's script has not run; the script hides it. JupyterLab runs the
+#: scripts of an output only when the output is trusted: made in this session (or signed).
+UNTRUSTED_MESSAGE = "Run this cell to use the explorer."
+_UNTRUSTED_WHY = ("JupyterLab runs an output's script only if it trusts the output: made in this session, "
+                  "or saved in a notebook that it signed when you saved it here. In the web book, the "
+                  "explorer needs JavaScript.")
+_counter = itertools.count()
+
+
+def explorer_html(kind: str, data: dict[str, Any], body: str, title: str) -> str:
+    """One self-contained explorer: scoped CSS, the markup ``body``, and a script in its own scope.
+
+    kind: a key of ``assets.VIEWS``; data: the JSON the view's JS reads; body: the view's
+    controls and canvases. The root element gets a page-unique id and
+    ``data-vt-explorer=<kind>``; the script (once it runs) hides the "Run this cell"
+    message, shows the body and puts a ``vt`` property on the root (decode, reference,
+    renders, updateMs) for tests.
+    """
+    if kind not in VIEWS:
+        raise ValueError(f"expected kind in {sorted(VIEWS)}; got {kind!r}")
+    blob = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    uid = f"vt-{kind}-{hashlib.sha1(blob.encode()).hexdigest()[:8]}-{next(_counter)}"
+    script = view_script(kind, uid, blob)
+    dtypes = sorted({layer["dtype"] for spec in data.get("models", {}).values() for layer in spec["layers"]})
+    note = (f"Runs in your browser with no Python behind it: the decoder ({'/'.join(dtypes)} weights) "
+            f"and the codes are in this page ({len(script) / 1000:.0f} KB).")
+    title = html_lib.escape(title)
+    return (f'<div class="vt-explorer" id="{uid}" data-vt-explorer="{kind}" role="group" aria-label="{title}">\n'
+            f'<style>{stylesheet()}</style>\n'
+            f'<div class="vt-title"><strong>{title}</strong></div>\n'
+            f'<p class="vt-untrusted"><strong>{UNTRUSTED_MESSAGE}</strong> {html_lib.escape(_UNTRUSTED_WHY)}</p>\n'
+            f'<div class="vt-body" style="display: none">\n{body}\n<div class="vt-note">{note}</div>\n</div>\n'
+            f'<script>{script}</script>\n</div>')
 
 
 def _models(models: Mapping[str, Any], dtype: str, calibration: Mapping[str, Tensor] | None) -> dict[str, Any]:

@@ -1,0 +1,63 @@
+// Drawing (core.js, map.js): the pixels of a row of digits against a layout numpy computed,
+// a canvas resized to fit, and the map's code <-> pixel transform.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import {load, fixture, needsFixture, float32s} from './load.mjs';
+
+const core = load(['core.js'], ['rowPixels', 'drawRow', 'codeRows']);
+const {planeTransform, clampToExtent} = load(['core.js', 'map.js'], ['planeTransform', 'clampToExtent']);
+
+test('a row of digits has numpy\'s grey levels and a black column between digits', {skip: needsFixture}, () => {
+  const images = core.codeRows(fixture.row.images, 784);
+  const row = core.rowPixels(images);
+  const grey = Buffer.from(fixture.row.grey, 'base64');  // (28, 29 n - 1) uint8 from numpy
+  assert.equal(row.width, fixture.row.width);
+  assert.equal(row.height, 28);
+  for (let p = 0; p < grey.length; p++) {
+    const [r, g, b, a] = row.rgba.subarray(4 * p, 4 * p + 4);
+    if (r !== grey[p] || g !== grey[p] || b !== grey[p] || a !== 255) {
+      assert.fail(`pixel (${Math.floor(p / row.width)}, ${p % row.width}): rgba ${[r, g, b, a]}, numpy grey ${grey[p]}`);
+    }
+  }
+});
+
+test('drawRow resizes the canvas to the row and puts the row\'s pixels at (0, 0)', () => {
+  const put = [];
+  const context = {
+    createImageData: (w, h) => ({width: w, height: h, data: new Uint8ClampedArray(4 * w * h)}),
+    putImageData: (image, x, y) => put.push([image, x, y]),
+  };
+  const canvas = {width: 300, height: 150, getContext: () => context};
+  const images = [new Float32Array(784).fill(1), new Float32Array(784).fill(0.5)];
+  core.drawRow(canvas, images);
+  assert.equal(canvas.width, 2 * 29 - 1);
+  assert.equal(canvas.height, 28);
+  assert.equal(put.length, 1);
+  assert.deepEqual(put[0].slice(1), [0, 0]);
+  // (arrays made inside the vm context have that context's prototypes: compare as plain arrays)
+  assert.deepEqual(Array.from(put[0][0].data), Array.from(core.rowPixels(images).rgba));
+});
+
+test('the map\'s transform sends codes to pixels and back, with z[1] growing upwards', {skip: needsFixture}, () => {
+  const {extent, size} = fixture.plane;
+  const box = planeTransform(extent, size);
+  const [left, bottom] = box.toPixel(extent[0], extent[2]);
+  const [right, top] = box.toPixel(extent[1], extent[3]);
+  assert.ok(left < right && top < bottom, 'z[0] grows to the right and z[1] upwards');
+  assert.ok(left >= 0 && right <= size && top >= 0 && bottom <= size, 'the extent fits on the canvas');
+  for (const code of fixture.plane.codes) {
+    const back = box.toCode(...box.toPixel(code[0], code[1]));
+    assert.ok(Math.abs(back[0] - code[0]) < 1e-9 && Math.abs(back[1] - code[1]) < 1e-9, `${code} came back as ${back}`);
+  }
+});
+
+test('a point outside the extent is clamped onto its edge', () => {
+  assert.deepEqual(Array.from(clampToExtent([-5, 0.5], [-1, 1, -2, 2])), [-1, 0.5]);
+  assert.deepEqual(Array.from(clampToExtent([0, 9], [-1, 1, -2, 2])), [0, 2]);
+});
+
+test('float32 codes are read as rows of latent_dim numbers', () => {
+  const base64 = Buffer.from(new Float32Array([1, 2, 3, 4, 5, 6]).buffer).toString('base64');
+  assert.deepEqual(Array.from(core.codeRows(base64, 3), (row) => Array.from(row)), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(Array.from(float32s(base64)), [1, 2, 3, 4, 5, 6]);
+});

@@ -1,0 +1,286 @@
+/*
+ * vae-teach explorers: the shared core (decoding weights, running the decoder, drawing digits).
+ *
+ * How it reaches the page: vae_teach/explore/page.py inlines this file and one view file
+ * (map.js, interpolation.js, traversal.js or arithmetic.js) into each explorer's script element:
+ *
+ *     (function (root, data) {
+ *       'use strict';
+ *       <core.js> <view.js>
+ *       start(root, data, <the view's function>);
+ *     })(document.getElementById('<the explorer's id>'), {<the explorer's data>});
+ *
+ * so every explorer runs in a scope of its own, and several explorers on one page share no
+ * names. Plain JavaScript, no libraries, no network.
+ *
+ * Evaluating this file does nothing but declare: no line touches the page until start() is
+ * called. The node tests (tests/explore/js) evaluate it on its own and call the functions.
+ *
+ * Units: a code z is a Float32Array of latent_dim numbers; an image is a Float32Array of
+ * 784 pixels (28 rows of 28) in [0, 1], 0 black, 1 white (the ink of a digit is bright).
+ */
+
+/** matplotlib's "tab10" colours: digit k is drawn in TAB10[k], as in the book's scatter plots. */
+const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd',
+  '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+/* ---- Reading the embedded data (base64 strings of little-endian arrays) ---- */
+
+/** base64 text -> Uint8Array of its bytes. */
+function bytesFromBase64(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** base64 of little-endian float32 values -> Float32Array. */
+function float32FromBase64(text) {
+  return new Float32Array(bytesFromBase64(text).buffer);
+}
+
+/**
+ * One IEEE 754 half-precision number, given as its 16 bits, as a JS number (exact).
+ * 1 sign bit, 5 exponent bits (bias 15), 10 fraction bits; exponent 0 is zero or a
+ * subnormal (fraction * 2^-24), exponent 31 is infinity (fraction 0) or NaN.
+ */
+function halfToFloat(bits) {
+  const sign = (bits & 0x8000) ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * Math.pow(2, -24);
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * Math.pow(2, exponent - 15);
+}
+
+/** base64 of little-endian float16 values -> Float32Array (every half is exact in float32). */
+function float16FromBase64(text) {
+  const bytes = bytesFromBase64(text);
+  const out = new Float32Array(bytes.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = halfToFloat(bytes[2 * i] | (bytes[2 * i + 1] << 8));
+  return out;
+}
+
+/**
+ * One exported Linear layer (see vae_teach.explore.export.export_decoder) as float32 arrays.
+ * spec: {in, out, dtype: 'int8' | 'float16' | 'float32', w, scale (int8 only), b}.
+ * int8 weights are q * scale[row]: one scale per output unit.
+ * Returns {nIn, nOut, w: Float32Array(out * in) row-major, b: Float32Array(out), y: output buffer}.
+ */
+function dequantizeLayer(spec) {
+  let w;
+  if (spec.dtype === 'int8') {
+    const q = new Int8Array(bytesFromBase64(spec.w).buffer);
+    const scale = float32FromBase64(spec.scale);
+    w = new Float32Array(spec.out * spec.in);
+    for (let i = 0; i < spec.out; i++) {
+      for (let j = 0; j < spec.in; j++) w[i * spec.in + j] = q[i * spec.in + j] * scale[i];
+    }
+  } else if (spec.dtype === 'float16') {
+    w = float16FromBase64(spec.w);
+  } else {
+    w = float32FromBase64(spec.w);
+  }
+  return {nIn: spec.in, nOut: spec.out, w: w, b: float32FromBase64(spec.b), y: new Float32Array(spec.out)};
+}
+
+/**
+ * The decoder as a function: code z (latent_dim numbers) -> Float32Array(784) of pixels in [0, 1].
+ *
+ * The forward pass of the torch decoder Linear, ReLU, ..., Linear, then the sigmoid (a Bernoulli
+ * decoder, spec.output 'sigmoid') or a clamp to [0, 1] (a Gaussian one, 'clamp'). Sums run in
+ * double precision; each layer's output is stored as float32. export.decode_numpy does the same
+ * arithmetic in numpy, and the tests hold the two to each other.
+ */
+function makeDecoder(spec) {
+  const layers = spec.layers.map(dequantizeLayer);
+  const last = layers.length - 1;
+  const sigmoid = spec.output === 'sigmoid';
+  return function decode(z) {
+    let x = z;
+    for (let k = 0; k <= last; k++) {
+      const {nIn, nOut, w, b, y} = layers[k];
+      for (let i = 0; i < nOut; i++) {
+        let sum = b[i];
+        const row = i * nIn;
+        for (let j = 0; j < nIn; j++) sum += w[row + j] * x[j];
+        y[i] = (k < last && sum < 0) ? 0 : sum;  // ReLU between layers
+      }
+      x = y;
+    }
+    const pixels = new Float32Array(x.length);
+    for (let p = 0; p < x.length; p++) {
+      const v = x[p];
+      pixels[p] = sigmoid ? 1 / (1 + Math.exp(-v)) : Math.min(1, Math.max(0, v));
+    }
+    return pixels;
+  };
+}
+
+/** data.models (name -> exported decoder) -> {name: decode function}. */
+function makeDecoders(data) {
+  const decoders = {};
+  for (const name of Object.keys(data.models)) decoders[name] = makeDecoder(data.models[name]);
+  return decoders;
+}
+
+/** base64 float32 codes, `dim` per row -> array of Float32Array rows (views, no copies). */
+function codeRows(text, dim) {
+  const flat = float32FromBase64(text);
+  const rows = [];
+  for (let i = 0; i < flat.length / dim; i++) rows.push(flat.subarray(i * dim, (i + 1) * dim));
+  return rows;
+}
+
+/**
+ * The chosen test digits of a view (page.py's _gallery): their dataset indices, labels,
+ * images (uint8 pixels -> Float32Array(784) in [0, 1]) and codes under each model.
+ * dims: model name -> latent_dim.
+ */
+function readGallery(gallery, dims) {
+  const pixels = bytesFromBase64(gallery.images);
+  const images = [];
+  for (let i = 0; i < gallery.index.length; i++) {
+    const image = new Float32Array(784);
+    for (let p = 0; p < 784; p++) image[p] = pixels[i * 784 + p] / 255;
+    images.push(image);
+  }
+  const codes = {};
+  for (const name of Object.keys(gallery.codes)) codes[name] = codeRows(gallery.codes[name], dims[name]);
+  return {index: gallery.index, labels: gallery.labels, images: images, codes: codes};
+}
+
+/* ---- Drawing ---- */
+
+/**
+ * RGBA pixels of 28 x 28 images side by side, one black column between neighbours.
+ * images: array of n Float32Array(784) in [0, 1]. Returns {width: 29 n - 1, height: 28,
+ * rgba: Uint8ClampedArray(4 * width * 28)}; grey level round(255 * pixel), opaque.
+ */
+function rowPixels(images) {
+  const width = images.length * 29 - 1;
+  const rgba = new Uint8ClampedArray(4 * width * 28);
+  for (let p = 3; p < rgba.length; p += 4) rgba[p] = 255;
+  images.forEach(function (image, k) {
+    for (let r = 0; r < 28; r++) {
+      for (let c = 0; c < 28; c++) {
+        const v = Math.round(255 * image[r * 28 + c]);
+        const at = 4 * (r * width + k * 29 + c);
+        rgba[at] = rgba[at + 1] = rgba[at + 2] = v;
+      }
+    }
+  });
+  return {width: width, height: 28, rgba: rgba};
+}
+
+/** Draw images (see rowPixels) on a canvas, one canvas pixel per image pixel. */
+function drawRow(canvas, images) {
+  const row = rowPixels(images);
+  if (canvas.width !== row.width || canvas.height !== row.height) {
+    canvas.width = row.width;
+    canvas.height = row.height;
+  }
+  const context = canvas.getContext('2d');
+  const image = context.createImageData(row.width, row.height);
+  image.data.set(row.rgba);
+  context.putImageData(image, 0, 0);
+}
+
+/** Show a canvas `scale` times its pixel size (CSS keeps the pixels sharp: explorer.css). */
+function setDisplayScale(canvas, scale) {
+  canvas.style.width = (canvas.width * scale) + 'px';
+  canvas.style.height = 'auto';
+}
+
+/* ---- Controls and the page ---- */
+
+/** Fill a <select> with the gallery's digits ("test #12 (digit 3)"); select position `chosen`. */
+function fillGallerySelect(select, gallery, chosen) {
+  gallery.index.forEach(function (datasetIndex, position) {
+    const option = document.createElement('option');
+    option.value = position;
+    option.textContent = 'test #' + datasetIndex + ' (digit ' + gallery.labels[position] + ')';
+    select.appendChild(option);
+  });
+  select.value = chosen;
+}
+
+/** Fill a <select> with options value 0..n-1, labelled label(k). */
+function fillNumberSelect(select, n, label, chosen) {
+  for (let k = 0; k < n; k++) {
+    const option = document.createElement('option');
+    option.value = k;
+    option.textContent = label(k);
+    select.appendChild(option);
+  }
+  select.value = chosen;
+}
+
+/**
+ * The first of the CSS custom properties `names` that the page defines at `element`, or
+ * `fallback`. The book's theme (pydata-sphinx-theme) defines --pst-color-*, JupyterLab --jp-*.
+ */
+function themeColor(element, names, fallback) {
+  const style = getComputedStyle(element);
+  for (const name of names) {
+    const value = name === 'color' ? style.color : style.getPropertyValue(name).trim();
+    if (value) return value;
+  }
+  return fallback;
+}
+
+/** Colours of the map's text and background, from the book's or JupyterLab's theme. */
+function foreground(element) {
+  return themeColor(element, ['color'], '#222');
+}
+function background(element) {
+  return themeColor(element, ['--pst-color-background', '--jp-layout-color0'], '#fff');
+}
+
+/**
+ * Run the view's render each time any of `controls` changes value. 'input' fires for every
+ * change of a <select> and every step of a range slider (while dragging, too); listening to
+ * 'change' as well would draw each change twice.
+ */
+function onChange(controls, render) {
+  for (const control of controls) control.addEventListener('input', render);
+}
+
+/** How many update times root.vt.updateMs keeps (the most recent ones). */
+const KEPT_TIMES = 500;
+
+/**
+ * Wrap a view's render so that each call is counted (root.vt.renders) and timed:
+ * root.vt.updateMs holds the last KEPT_TIMES durations in ms (performance.now(), which
+ * browsers round to 0.1 ms or coarser), root.vt.lastUpdateMs the latest.
+ */
+function timed(root, render) {
+  return function update() {
+    const begin = performance.now();
+    render();
+    const ms = performance.now() - begin;
+    root.vt.renders++;
+    root.vt.lastUpdateMs = ms;
+    root.vt.updateMs.push(ms);
+    if (root.vt.updateMs.length > KEPT_TIMES) root.vt.updateMs.shift();
+  };
+}
+
+/**
+ * Start one explorer: build its decoders, put the test hook on root (root.vt: decode(name, z)
+ * -> array of 784 pixels, the torch reference pixels the page carries, kind, render count and
+ * update times), hide the "Run this cell" message (it shows only where this script never ran,
+ * e.g. an untrusted output in JupyterLab), then let `view(root, data, decoders, api)` draw.
+ */
+function start(root, data, view) {
+  const decoders = makeDecoders(data);
+  root.vt = {
+    decode: function (name, z) { return Array.from(decoders[name](Float32Array.from(z))); },
+    reference: data.reference, kind: data.kind, renders: 0, updateMs: [], lastUpdateMs: NaN,
+  };
+  // The body starts as style="display: none" (JupyterLab's sanitizer keeps that on an untrusted
+  // output, where it drops the hidden attribute, the style sheet and this script).
+  for (const message of root.querySelectorAll('.vt-untrusted')) message.hidden = true;
+  for (const body of root.querySelectorAll('.vt-body')) body.style.display = '';
+  view(root, data, decoders);
+}

@@ -1,0 +1,78 @@
+/*
+ * Interpolation: decoded paths between two gallery digits' codes, one row per model (the
+ * autoencoder above the VAE, say); a straight (lerp) or great-circle (slerp) path of 3-12 steps.
+ *
+ * data (page.interpolation_view): order (model names, top to bottom), models, dims,
+ * gallery, start and end (gallery positions of the two digits).
+ * Markup: select.vt-a, select.vt-b, select.vt-method, input.vt-steps, canvas.vt-ends,
+ * one canvas.vt-path per model.
+ */
+
+/** (1 - t) a + t b, as a Float32Array; a, b: codes of the same length; t in [0, 1]. */
+function lerp(a, b, t) {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = (1 - t) * a[i] + t * b[i];
+  return out;
+}
+
+/**
+ * Spherical interpolation (Shoemake 1985): the point at fraction t of the great-circle arc
+ * from a to b, sin((1 - t) omega) / sin(omega) a + sin(t omega) / sin(omega) b, where omega
+ * is the angle between a and b. Where the formula is 0/0 or undefined (a zero code, an
+ * angle under 1e-6, or opposite codes) the straight line is returned instead.
+ * Python's vt.slerp is the same formula; the node tests hold this one to it.
+ */
+function slerp(a, b, t) {
+  let aa = 0, bb = 0, ab = 0;
+  for (let i = 0; i < a.length; i++) {
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+    ab += a[i] * b[i];
+  }
+  const na = Math.sqrt(aa), nb = Math.sqrt(bb);
+  if (na < 1e-12 || nb < 1e-12) return lerp(a, b, t);
+  const omega = Math.acos(Math.max(-1, Math.min(1, ab / (na * nb))));
+  if (omega < 1e-6 || Math.PI - omega < 1e-6) return lerp(a, b, t);
+  const s = Math.sin(omega);
+  const wa = Math.sin((1 - t) * omega) / s, wb = Math.sin(t * omega) / s;
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = wa * a[i] + wb * b[i];
+  return out;
+}
+
+/** `steps` codes from a to b (both ends included) along `method`: 'linear' or 'spherical'. */
+function pathCodes(a, b, steps, method) {
+  const along = method === 'spherical' ? slerp : lerp;
+  const codes = [];
+  for (let s = 0; s < steps; s++) codes.push(along(a, b, s / (steps - 1)));
+  return codes;
+}
+
+function interpolationView(root, data, decoders) {
+  const order = data.order;
+  const gallery = readGallery(data.gallery, data.dims);
+  const from = root.querySelector('.vt-a');
+  const to = root.querySelector('.vt-b');
+  const method = root.querySelector('.vt-method');
+  const steps = root.querySelector('.vt-steps');
+  const stepsShown = root.querySelector('.vt-steps-out');
+  const ends = root.querySelector('.vt-ends');
+  const rows = root.querySelectorAll('.vt-path');
+  fillGallerySelect(from, gallery, data.start);
+  fillGallerySelect(to, gallery, data.end);
+
+  function render() {
+    const i = +from.value, j = +to.value, n = +steps.value;
+    stepsShown.textContent = n;
+    drawRow(ends, [gallery.images[i], gallery.images[j]]);
+    setDisplayScale(ends, 3);
+    order.forEach(function (name, m) {
+      const codes = pathCodes(gallery.codes[name][i], gallery.codes[name][j], n, method.value);
+      drawRow(rows[m], codes.map(decoders[name]));
+      setDisplayScale(rows[m], 3);
+    });
+  }
+  const update = timed(root, render);
+  onChange([from, to, method, steps], update);
+  update();
+}
