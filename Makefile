@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test student lab bench-book vendor-js
+.PHONY: book test student models lab bench-book vendor-js
 
 # The book build: no progress bars in the pages.
 BOOK_ENV := TQDM_DISABLE=1
@@ -26,6 +26,11 @@ test: $(STAMP)
 # Student notebooks (solutions removed) into student/.
 student: $(STAMP)
 	$(BIN)/python -m vae_teach.student --out student
+
+# Every named model of the book (vt.pretrained), trained into the model cache
+# ($VAE_TEACH_CACHE) before a class, so that no chapter trains in the room.
+models: $(STAMP)
+	$(BIN)/python -m vae_teach.tools.models
 
 # JupyterLab, where a double click opens a book/*.md chapter as a notebook
 # (jupytext). The default-viewer setting goes into this venv's JupyterLab

@@ -187,8 +187,12 @@ def test_a_solution_starts_closed_and_opens_on_click(visit):
 
 def test_api_reference_lists_the_public_functions(visit):
     page = visit("book/api.html").page
-    ids = set(page.eval_on_selector_all("dt[id]", "nodes => nodes.map(n => n.id)"))
+    ids = set(page.eval_on_selector_all("dt[id], [id^='module-']", "nodes => nodes.map(n => n.id)"))
     documented = {i.rsplit(".", 1)[-1] for i in ids}
+    # Every name in the summary tables links to its entry (an unresolved one is a plain <code>).
+    unlinked = page.eval_on_selector_all("table.vt-api-summary tbody tr td:first-child",
+                                         "cells => cells.filter(c => !c.querySelector('a')).map(c => c.innerText)")
+    assert not unlinked, f"API table names without an entry on the page: {unlinked}"
     public = set(vae_teach.__all__) | {"check_flatten", "check_to_unit", "check_ink", "dataset_pager"}
     missing = sorted(public - documented)
     assert not missing, f"public names missing from the API reference (book/api.md): {missing}"

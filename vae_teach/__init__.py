@@ -54,6 +54,7 @@ from .plot.latent import (plot_code_holes, plot_codes_and_random, plot_latent_ma
                           plot_posteriors)
 from .training.cache import CheckpointError, cached_fit, fit_in_phases, load_model, load_weights, save_model
 from .training.fit import History, default_device, evaluate, fit
+from .training.recipes import RECIPES, Recipe, pretrained, recipe
 
 __all__ = [
     # data
@@ -69,6 +70,7 @@ __all__ = [
     # training and the model cache
     "History", "default_device", "evaluate", "fit",
     "CheckpointError", "cached_fit", "fit_in_phases", "load_model", "load_weights", "save_model",
+    "RECIPES", "Recipe", "pretrained", "recipe",
     # analysis
     "SweepResult", "bottleneck_sweep", "arithmetic_success", "pixel_classifier",
     "empty_cell_fraction", "encode_dataset", "nearest_distance", "random_codes_like", "sample_fitted_gaussian",

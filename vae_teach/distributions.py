@@ -20,7 +20,7 @@ LOG_2PI = math.log(2.0 * math.pi)
 
 
 def reparameterize(mu: Tensor, logvar: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    """z = mu + exp(logvar / 2) * eps with eps ~ N(0, I); differentiable in mu and logvar.
+    """z = mu + exp(logvar / 2) * eps, eps ~ N(0, I): mu, logvar (..., D) -> z (..., D), differentiable in both.
 
     mu, logvar: (..., D). Returns a tensor of the same shape.
     """
@@ -35,10 +35,7 @@ def gaussian_kl_per_dim(mu: Tensor, logvar: Tensor) -> Tensor:
 
 
 def gaussian_kl(mu: Tensor, logvar: Tensor) -> Tensor:
-    """KL(N(mu, exp(logvar)) || N(0, I)) for each example.
-
-    mu, logvar: (N, D). Returns (N,), in nats.
-    """
+    """KL(N(mu, exp(logvar)) || N(0, I)) for each example: mu, logvar (N, D) -> (N,), nats."""
     return gaussian_kl_per_dim(mu, logvar).sum(dim=-1)
 
 

@@ -33,7 +33,7 @@ def reconstruction_log_likelihood(model, decoder_out: Tensor, x: Tensor) -> Tens
 
 def loss_parts(model, x: Tensor, beta: float = 1.0, generator: torch.Generator | None = None,
                x_input: Tensor | None = None, y: Tensor | None = None) -> LossParts:
-    """The training loss of a model on a batch, per example: ``model.loss_parts``.
+    """The training loss on a batch x (N, 1, 28, 28), per example: LossParts of (N,) tensors, nats.
 
     VAE: recon = -log p(x|z) for one z ~ q(z|x), kl = KL(q(z|x) || p(z)), loss = recon + beta * kl
     (the negative ELBO when beta = 1).
@@ -53,7 +53,7 @@ def _require_variational(model, what: str) -> None:
 
 def elbo_per_example(model, x: Tensor, n_samples: int = 1,
                      generator: torch.Generator | None = None, y: Tensor | None = None) -> Tensor:
-    """Monte Carlo ELBO for each image, averaged over n_samples draws of z ~ q(z|x).
+    """Monte Carlo ELBO of each image x (N, 1, 28, 28) over n_samples draws of z ~ q(z|x): (N,), nats.
 
     x: (N, 1, 28, 28). Returns (N,), nats (negative numbers).
     """
@@ -69,7 +69,7 @@ def elbo_per_example(model, x: Tensor, n_samples: int = 1,
 
 def iwae_per_example(model, x: Tensor, k: int, generator: torch.Generator | None = None,
                      y: Tensor | None = None) -> Tensor:
-    """The importance-weighted bound (Burda et al. 2015) for each image.
+    """The importance-weighted bound (Burda et al. 2015) of each image x (N, 1, 28, 28): (N,), nats.
 
     log (1/k) sum_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x). k = 1 is the ELBO in
     expectation; the bound rises with k towards log p(x). x: (N, 1, 28, 28). Returns (N,).
@@ -123,7 +123,7 @@ def elbo(model, x: Tensor, n_samples: int = 1, batch_size: int = 1000, seed: int
 
 def iwae(model, x: Tensor, k: int = 100, batch_size: int | None = None, seed: int = 0,
          y: Tensor | None = None) -> float:
-    """Mean importance-weighted bound on log p(x) over images x, in nats; >= elbo, rises with k."""
+    """Mean importance-weighted bound on log p(x) over images x (N, 1, 28, 28), nats; >= elbo, rises with k."""
     check_positive_int(k, "k")
     batch_size = max(1, 20_000 // k) if batch_size is None else batch_size
     return float(mean_over_batches(lambda b, g, lab: iwae_per_example(model, b, k, g, lab),

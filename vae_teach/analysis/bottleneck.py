@@ -7,8 +7,8 @@ from typing import Any, NamedTuple, Sequence
 from torch import Tensor
 
 from ..models.mlp import Autoencoder
-from ..training.cache import cached_fit
 from ..training.fit import History
+from ..training.recipes import squared_error_autoencoder
 from .pca import PCA, fit_pca, pca_reconstruct, truncate_pca
 from .reconstruction import model_error, reconstruction_error
 
@@ -33,13 +33,14 @@ def bottleneck_sweep(train_x: Tensor, test_x: Tensor, ks: Sequence[int] = (2, 4,
     """Train one MLP autoencoder (squared error) per code size k, cached, and fit PCA with k components.
 
     train_x, test_x: (N, 1, 28, 28). Errors are measured on test_x with pixels clamped
-    to [0, 1] for both methods.
+    to [0, 1] for both methods. With the default arguments the autoencoders are the
+    recipes "ae-2d" ... "ae-64d" (``vt.pretrained``), trained once for every chapter.
     """
     models, histories, pcas, ae_error, pca_error = {}, {}, {}, {}, {}
     largest = fit_pca(train_x, max(ks))  # one SVD; smaller PCAs are its first components
     for k in ks:
-        model = Autoencoder(latent_dim=k, hidden_dims=tuple(hidden_dims), likelihood="gaussian", seed=seed)
-        histories[k] = cached_fit(model, train_x, epochs=epochs, lr=lr, seed=seed, test_x=test_x, **fit_kwargs)
+        recipe = squared_error_autoencoder(k, hidden_dims, epochs=epochs, lr=lr, seed=seed, **fit_kwargs)
+        model, histories[k] = recipe.train(train_x, test_x)
         models[k] = model.cpu().eval()
         pcas[k] = truncate_pca(largest, k)
         ae_error[k] = model_error(model, test_x)

@@ -91,7 +91,7 @@ def _box_grid(low: Tensor, high: Tensor, grid_size: int) -> tuple[Tensor, Tensor
 
 def log_marginal_grid(model, x: Tensor, grid_size: int = 200, extent: float = 6.0,
                       chunk: int = 10_000, zoom: int | None = 100, threshold: float = 30.0) -> GridPosterior:
-    """log p(x) of a VAE with a 2-D latent by quadrature, and its posterior p(z|x) on a grid.
+    """log p(x) (N,) in nats of images x (N, 1, 28, 28) under a 2-D-latent VAE by quadrature, and p(z|x) on a grid.
 
     Two passes. First a coarse G x G grid over [-extent, extent]^2, decoded once for all images
     (one matrix product scores every image). Then, unless ``zoom`` is None, a zoom x zoom grid per

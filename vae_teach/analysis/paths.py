@@ -39,7 +39,7 @@ def _weights(steps: int) -> Tensor:
 
 
 def lerp(z0: Tensor, z1: Tensor, steps: int = 8) -> Tensor:
-    """Straight line from z0 to z1: (1 - t) z0 + t z1 for t evenly spaced in [0, 1].
+    """Straight line from z0 to z1 (D,): (1 - t) z0 + t z1 for steps values of t in [0, 1]; (steps, D).
 
     z0, z1: (D,) (or (1, D)) codes. Returns (steps, D) float32.
     """
@@ -49,7 +49,7 @@ def lerp(z0: Tensor, z1: Tensor, steps: int = 8) -> Tensor:
 
 
 def slerp(z0: Tensor, z1: Tensor, steps: int = 8) -> Tensor:
-    """Spherical interpolation: along the great circle from z0 to z1 (Shoemake 1985).
+    """Spherical interpolation along the great circle from z0 to z1 (D,) (Shoemake 1985): (steps, D).
 
     z(t) = sin((1 - t) omega) / sin(omega) z0 + sin(t omega) / sin(omega) z1, where
     omega is the angle between z0 and z1. For codes of equal norm every point keeps
@@ -83,7 +83,7 @@ def interpolate(z0: Tensor, z1: Tensor, steps: int = 8, method: str = "linear") 
 
 
 def traversal_codes(z: Tensor, dim: int, values: Tensor | list[float]) -> Tensor:
-    """Copies of code z (D,) with dimension ``dim`` set to each of ``values`` in turn.
+    """Copies of code z (D,) with dimension ``dim`` set to each of ``values`` in turn: (len(values), D).
 
     The other D - 1 coordinates stay fixed. Returns (len(values), D) float32.
     """

@@ -16,7 +16,7 @@ from .._validate import PIXELS, check_images, check_positive_int
 
 
 class PCA(NamedTuple):
-    """A fitted PCA.
+    """A fitted PCA: mean (784,), components (k, 784), explained_variance (k,) in pixel units squared.
 
     mean: (784,) mean training image (flattened). components: (k, 784), orthonormal
     rows, largest variance first. explained_variance: (k,) variance of the training

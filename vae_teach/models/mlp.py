@@ -24,7 +24,7 @@ class AEOutput(NamedTuple):
 
 
 class VAEOutput(NamedTuple):
-    """VAE forward pass.
+    """VAE forward pass: logits (N, 1, 28, 28); mu, logvar, z (N, D).
 
     logits: (N, 1, 28, 28) decoder output for the sampled z (logits for a Bernoulli
     likelihood, pixel means for a Gaussian one); mu, logvar: (N, D) parameters of

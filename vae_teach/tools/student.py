@@ -32,8 +32,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-__all__ = ["ChapterError", "chapters", "main", "solution_cells", "student_notebook",
-           "write_student_notebooks"]
+__all__ = ["ChapterError", "chapters", "exercise_cells", "exercise_labels", "main", "solution_cells",
+           "student_notebook", "write_student_notebooks"]
 
 # An opening fence of a MyST directive: ```{name} argument   (or :::{name})
 _OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z-]+)\}\s*(?P<arg>.*?)\s*$")
@@ -194,16 +194,36 @@ def student_notebook(chapter: str | Path, seen: dict[str, str] | None = None) ->
     return notebook
 
 
-def solution_cells(chapter: str | Path) -> dict[str, list[str]]:
-    """The code cells inside each solution of a chapter: label -> cell sources."""
+def _code_cells_by_label(chapter: str | Path, inside: str) -> dict[str, list[str]]:
     scan = _Scan(Path(chapter))
     found: dict[str, list[str]] = {}
     for cell in jupytext.read(Path(chapter)).cells:
         if cell.cell_type == "markdown":
             _markdown(cell.source, scan)
-        elif cell.cell_type == "code" and scan.in_solution is not None:
-            found.setdefault(scan.in_solution, []).append(cell.source)
+        elif cell.cell_type == "code":
+            label = scan.open_exercise if inside == "exercise" else scan.in_solution
+            if label is not None:
+                found.setdefault(label, []).append(cell.source)
     return found
+
+
+def exercise_labels(chapter: str | Path) -> list[str]:
+    """The ``:label:`` of every exercise of a chapter, in order."""
+    scan = _Scan(Path(chapter))
+    for cell in jupytext.read(Path(chapter)).cells:
+        if cell.cell_type == "markdown":
+            _markdown(cell.source, scan)
+    return scan.exercises
+
+
+def solution_cells(chapter: str | Path) -> dict[str, list[str]]:
+    """The code cells inside each solution of a chapter: label -> cell sources."""
+    return _code_cells_by_label(chapter, "solution")
+
+
+def exercise_cells(chapter: str | Path) -> dict[str, list[str]]:
+    """The code cells inside each exercise of a chapter (the stubs a student fills): label -> cell sources."""
+    return _code_cells_by_label(chapter, "exercise")
 
 
 def chapters(book: str | Path = "book") -> list[Path]:

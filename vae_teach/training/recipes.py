@@ -1,0 +1,223 @@
+"""The named models the chapters share: one recipe per name, trained once and cached.
+
+A chapter asks for a model by name instead of repeating its architecture and
+training arguments::
+
+    vae, history = vt.pretrained("vae-2d")      # chapters 3 and 4: the 2-D VAE
+    print(vt.recipe("vae-2d"))                  # the two lines of code it stands for
+
+A recipe trains through ``cached_fit`` (or ``fit_in_phases``) with exactly the
+arguments it lists, so the model cache holds one copy per name, shared by every
+chapter, and a chapter that once wrote those lines out by hand gets the same
+weights. ``python -m vae_teach.tools.models`` (``make models``) trains every
+recipe ahead of a class.
+
+Adding a model (chapters 6-8): one ``Recipe`` in ``RECIPES``; a new model class
+(a conv VAE, a conditional VAE) registers itself with ``models.base.register``
+and goes in ``model``; a conditional model sets ``labels=True`` (training then
+gets ``y`` and ``test_y``); another likelihood is a ``config`` entry
+(``likelihood=...``). Never change a recipe in place: its cached weights, and
+the numbers the chapters glue from them, would change with it; add a new name.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping, Sequence
+
+from torch import Tensor
+
+from ..data.corruptions import gaussian_noise, mask_pixels
+from ..data.mnist import ImageData, load_mnist
+from ..models.base import ImageModel
+from ..models.mlp import VAE, Autoencoder
+from .cache import cached_fit, fit_in_phases
+from .fit import History
+
+
+def _literal(value: Any) -> str:
+    """Python source for a recipe argument (a number, a tuple, a corruption)."""
+    if isinstance(value, functools.partial):
+        keywords = "".join(f", {k}={_literal(v)}" for k, v in value.keywords.items())
+        return f"functools.partial(vt.{value.func.__name__}{keywords})"
+    if isinstance(value, Mapping):
+        return "dict(" + ", ".join(f"{k}={_literal(v)}" for k, v in value.items()) + ")"
+    return repr(value)
+
+
+def _wrap(opening: str, arguments: list[str], width: int = 88) -> str:
+    """A call, its arguments wrapped under the opening parenthesis once a line passes width."""
+    lines, indent = [opening], " " * len(opening)
+    for i, argument in enumerate(arguments):
+        text = argument + (", " if i < len(arguments) - 1 else ")")
+        last = lines[-1].split("\n")[-1]
+        if len(last) + len(text.rstrip()) > width and last.strip() != opening.strip():
+            lines[-1] = lines[-1].rstrip()
+            lines.append(indent)
+        lines[-1] += text
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one named model is built and trained.
+
+    model, config: the model class and its keyword arguments (the seed included).
+    fit: the keyword arguments of ``cached_fit`` (epochs, lr, seed, corrupt, ...), or, with
+    ``phases``, the arguments common to every phase of ``fit_in_phases``.
+    test_curves: train with ``test_x`` (the history then has test curves; the cache key covers it).
+    labels: pass the labels (``y``, ``test_y``) to a conditional model.
+    chapters: the chapter files (book/NN_*.md stems) that use the model.
+    """
+
+    name: str
+    summary: str
+    model: type[ImageModel]
+    config: Mapping[str, Any]
+    fit: Mapping[str, Any]
+    phases: tuple[Mapping[str, Any], ...] | None = None
+    test_curves: bool = True
+    labels: bool = False
+    chapters: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Read-only, so that no caller can change a recipe (and its cache key) in place.
+        object.__setattr__(self, "config", MappingProxyType(dict(self.config)))
+        object.__setattr__(self, "fit", MappingProxyType(dict(self.fit)))
+        if self.phases is not None:
+            object.__setattr__(self, "phases", tuple(MappingProxyType(dict(p)) for p in self.phases))
+
+    def build(self) -> ImageModel:
+        """The untrained model: the same initial weights every time (the config fixes the seed)."""
+        return self.model(**self.config)
+
+    def train(self, train_x: Tensor, test_x: Tensor | None = None, *, y: Tensor | None = None,
+              test_y: Tensor | None = None,
+              directory: str | os.PathLike | None = None) -> tuple[ImageModel, History]:
+        """Build the model and train it on train_x (N, 1, 28, 28), cached: returns (model, history).
+
+        test_x, y, test_y are passed on when given (y, test_y: (N,) labels, conditional models).
+        directory: the model cache folder (default ``$VAE_TEACH_CACHE``).
+        """
+        model = self.build()
+        extra: dict[str, Any] = {}
+        if test_x is not None:
+            extra["test_x"] = test_x
+        if y is not None:
+            extra["y"] = y
+        if test_y is not None:
+            extra["test_y"] = test_y
+        if self.phases is None:
+            history = cached_fit(model, train_x, directory=directory, **dict(self.fit), **extra)
+        else:
+            history = fit_in_phases(model, train_x, [dict(p) for p in self.phases], directory=directory,
+                                    **dict(self.fit), **extra)
+        return model, history
+
+    def code(self) -> str:
+        """The chapter code this recipe stands for: building the model and the training call."""
+        config = ", ".join(f"{k}={_literal(v)}" for k, v in self.config.items())
+        arguments = [f"{k}={_literal(v)}" for k, v in self.fit.items()]
+        if self.labels:
+            arguments += ["y=data.train_y"] + (["test_y=data.test_y"] if self.test_curves else [])
+        if self.test_curves:
+            arguments.append("test_x=data.test_x")
+        if self.phases is None:
+            call = _wrap("history = vt.cached_fit(", ["model", "data.train_x", *arguments])
+        else:
+            steps = "".join(f"\n    {_literal(p)}," for p in self.phases)
+            call = _wrap("history = vt.fit_in_phases(", [f"model, data.train_x, [{steps}\n]", *arguments])
+        return f"model = vt.{self.model.__name__}({config})\n{call}"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.summary}\n{self.code()}"
+
+
+def squared_error_autoencoder(k: int, hidden_dims: Sequence[int] = (256,), epochs: int = 30, lr: float = 3e-3,
+                              seed: int = 0, **fit_kwargs: Any) -> Recipe:
+    """Chapter 2's MLP autoencoder 784-hidden_dims-k with squared error: the "ae-{k}d" recipes
+    (with the defaults) and every model of ``bottleneck_sweep``."""
+    dims = tuple(hidden_dims) if isinstance(hidden_dims, (list, tuple)) else hidden_dims  # the model checks it
+    custom = (dims, epochs, lr, seed, fit_kwargs) != ((256,), 30, 3e-3, 0, {})
+    hidden = "-".join(str(h) for h in dims) if isinstance(dims, tuple) else str(dims)
+    return Recipe(f"ae-{k}d" + ("-custom" if custom else ""),
+                  f"MLP autoencoder 784-{hidden + '-' if hidden else ''}{k}, squared error, "
+                  f"{epochs} epochs at lr {lr:g}",
+                  Autoencoder, dict(latent_dim=k, hidden_dims=dims, likelihood="gaussian", seed=seed),
+                  dict(epochs=epochs, lr=lr, seed=seed, **fit_kwargs),
+                  chapters=() if custom else ("02_autoencoders",) + (("03_from_ae_to_vae", "04_training_a_vae")
+                                                                     if k == 2 else ()))
+
+
+def _denoising_ae(name: str, corruption: str, corrupt: functools.partial) -> Recipe:
+    return Recipe(name, f"denoising MLP autoencoder 784-256-32 trained on {corruption}, 30 epochs",
+                  Autoencoder, dict(latent_dim=32, hidden_dims=(256,), likelihood="gaussian", seed=0),
+                  dict(epochs=30, lr=3e-3, seed=0, corrupt=corrupt), test_curves=False,
+                  chapters=("02_autoencoders",))
+
+
+def _vae(d: int, chapters: tuple[str, ...]) -> Recipe:
+    return Recipe(f"vae-{d}d", f"MLP VAE 784-400-{d}, Bernoulli decoder, 40 epochs at fit's defaults",
+                  VAE, dict(latent_dim=d, hidden_dims=(400,), seed=0), dict(epochs=40, seed=0),
+                  chapters=chapters)
+
+
+def _explorer_model(model: type[ImageModel], d: int) -> Recipe:
+    kind = "autoencoder" if model is Autoencoder else "VAE"
+    # Trained without an explicit seed argument (fit's default, 0): the cache key has none.
+    return Recipe(f"{'ae' if model is Autoencoder else 'vae'}-{d}d-h200",
+                  f"MLP {kind} 784-200-{d}, Bernoulli decoder, 60 epochs (the explorers' models)",
+                  model, dict(latent_dim=d, hidden_dims=(200,), seed=0), dict(epochs=60),
+                  chapters=("05_exploring_latent_space",))
+
+
+_LINEAR_PHASES = (dict(epochs=15, lr=1e-2, batch_size=32),
+                  dict(epochs=15, lr=1e-3, batch_size=256),
+                  dict(epochs=10, lr=1e-4, batch_size=500))
+
+#: Every named model of the book, by name.
+RECIPES: Mapping[str, Recipe] = MappingProxyType({r.name: r for r in [
+    *(squared_error_autoencoder(k) for k in (2, 4, 8, 16, 32, 64)),
+    _denoising_ae("dae-32d-noise", "Gaussian noise (std 0.5)", functools.partial(gaussian_noise, std=0.5)),
+    _denoising_ae("dae-32d-mask", "masked pixels (p = 0.5)", functools.partial(mask_pixels, p=0.5)),
+    Recipe("linear-ae-16d", "linear autoencoder 784-16-784, squared error, three phases of falling lr",
+           Autoencoder, dict(latent_dim=16, hidden_dims=(), likelihood="gaussian", seed=0), dict(seed=0),
+           phases=_LINEAR_PHASES, test_curves=False, chapters=("02_autoencoders",)),
+    _vae(2, ("03_from_ae_to_vae", "04_training_a_vae")),
+    _vae(10, ("04_training_a_vae",)),
+    _vae(20, ("04_training_a_vae",)),
+    _vae(50, ("04_training_a_vae",)),
+    _explorer_model(Autoencoder, 2),
+    _explorer_model(VAE, 2),
+    _explorer_model(VAE, 16),
+]})
+
+
+def recipe(name: str) -> Recipe:
+    """The recipe of the model called ``name`` (see ``RECIPES``); print it to see its code."""
+    if name not in RECIPES:
+        raise ValueError(f"expected a model name from vt.RECIPES ({', '.join(RECIPES)}); got {name!r}")
+    return RECIPES[name]
+
+
+def pretrained(name: str, data: ImageData | None = None, *,
+               directory: str | os.PathLike | None = None) -> tuple[ImageModel, History]:
+    """The model called ``name``, trained on data.train_x (cached): returns (model, history).
+
+    data: an ImageData (default ``load_mnist()``: the book's 5k subset). The first call
+    trains (seconds to a minute on a CPU) and saves to the model cache
+    (``$VAE_TEACH_CACHE``, or ``directory``); every later call, from any chapter, loads.
+    The model comes back in eval mode; history is its per-epoch History (losses in nats
+    per example). Names: ``vt.RECIPES``, e.g. "ae-2d", "vae-2d", "vae-20d".
+    """
+    chosen = recipe(name)
+    data = data if data is not None else load_mnist()
+    if not isinstance(data, ImageData):
+        raise TypeError(f"expected data as an ImageData (vt.load_mnist()); got {type(data).__name__}")
+    return chosen.train(data.train_x, data.test_x if chosen.test_curves else None,
+                        y=data.train_y if chosen.labels else None,
+                        test_y=data.test_y if chosen.labels and chosen.test_curves else None,
+                        directory=directory)
