@@ -84,6 +84,16 @@ def test_pages_reference_no_outside_scripts_or_styles(built_book):
     assert not bad, f"pages load scripts or styles from outside the book: {bad}"
 
 
+def test_every_number_in_the_prose_is_shown(built_book):
+    # each {eval} role of a chapter becomes one pasted value; none stays as code
+    for chapter in chapters(ROOT / "book"):
+        roles = len(re.findall(r"\{eval\}`", chapter.read_text()))
+        page = (built_book.html / "book" / f"{chapter.stem}.html").read_text()
+        shown = len(re.findall(r'<span class="pasted-text">[^<]+</span>', page))
+        assert shown == roles, f"{chapter.name}: {roles} {{eval}} roles, {shown} values on the page"
+        assert "{eval}" not in page, f"{chapter.name}: an {{eval}} role shows as code"
+
+
 def test_every_solution_passes_its_check_in_the_built_book(built_book):
     for chapter in chapters(ROOT / "book"):
         executed = nbformat.read(built_book.executed / "book" / f"{chapter.stem}.ipynb", as_version=4)
@@ -143,6 +153,15 @@ def test_a_failing_cell_fails_the_build_naming_the_chapter_and_the_cell(small_bo
     assert code != 0, "the build passed despite a failing cell"
     assert "01_small.md" in log, "the failing chapter is not named"
     assert "y = x / 0" in log and "ZeroDivisionError" in log, "the failing cell is not shown"
+
+
+def test_a_number_quoting_an_undefined_name_fails_the_build_naming_it(small_book):
+    text = CHAPTER.format(cell="y = x + 1") + "\nHere y is {eval}`f\"{why:.1f}\"`.\n"
+    (small_book / "book" / "01_small.md").write_text(text)
+    code, log = build_small(small_book)
+    assert code != 0, "the build passed despite an {eval} of an undefined name"
+    assert "01_small.md" in log and "name 'why' is not defined" in log
+    assert 'f"{why:.1f}"' in log, "the expression is not shown"
 
 
 def test_a_toc_entry_without_a_file_fails_the_build(small_book):
