@@ -53,6 +53,10 @@ def test_the_output_is_html_only(vae2, vae4, data):
         assert bundle["text/html"].count("<script>") == 1
 
 
+def test_the_plain_text_repr_says_where_the_explorer_shows(vae2, data):
+    assert repr(vt.latent_map_explorer(vae2, *data)).startswith("<LatentMapExplorer: a map explorer; display it in")
+
+
 def test_the_html_view_carries_no_outside_resources(vae2, vae4, data):
     for explorer in _explorers(vae2, vae4, *data):
         html = explorer.html()

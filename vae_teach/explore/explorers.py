@@ -100,6 +100,11 @@ class Explorer:
     def _build_html(self) -> str:
         raise NotImplementedError
 
+    def __repr__(self) -> str:
+        """The text/plain fallback, e.g. in a terminal: what this is and where it shows."""
+        return (f"<{type(self).__name__}: a {self.kind} explorer; display it in JupyterLab or the book "
+                f"(html() returns its self-contained HTML)>")
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """Only ``text/html``: JupyterLab would prefer a widget mimetype, and the book picks HTML anyway."""
         return {"text/html": self.html()}
