@@ -53,10 +53,7 @@ def _require_variational(model, what: str) -> None:
 
 def elbo_per_example(model, x: Tensor, n_samples: int = 1,
                      generator: torch.Generator | None = None, y: Tensor | None = None) -> Tensor:
-    """Monte Carlo ELBO of each image x (N, 1, 28, 28) over n_samples draws of z ~ q(z|x): (N,), nats.
-
-    x: (N, 1, 28, 28). Returns (N,), nats (negative numbers).
-    """
+    """Monte Carlo ELBO of each image x (N, 1, 28, 28) over n_samples draws of z ~ q(z|x): (N,), nats (< 0)."""
     _require_variational(model, "elbo")
     mu, logvar = model.posterior(x.flatten(1), y)
     kl = gaussian_kl(mu, logvar)
@@ -72,7 +69,7 @@ def iwae_per_example(model, x: Tensor, k: int, generator: torch.Generator | None
     """The importance-weighted bound (Burda et al. 2015) of each image x (N, 1, 28, 28): (N,), nats.
 
     log (1/k) sum_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x). k = 1 is the ELBO in
-    expectation; the bound rises with k towards log p(x). x: (N, 1, 28, 28). Returns (N,).
+    expectation; the bound rises with k towards log p(x).
     """
     _require_variational(model, "iwae")
     mu, logvar = model.posterior(x.flatten(1), y)

@@ -158,3 +158,10 @@ def test_the_models_tool_trains_the_named_recipes(monkeypatch, capsys):
                         lambda name, data: trained.append(name) or (None, vt.History(loss=[1.0])))
     assert models_tool.main(["vae-2d", "ae-2d"]) == 0
     assert trained == ["vae-2d", "ae-2d"]
+
+
+def test_a_printed_recipe_fits_a_code_output_of_the_book():
+    # A code output in the built book shows about 80 characters at 1280 px before it scrolls.
+    for recipe in vt.RECIPES.values():
+        long = [line for line in str(recipe).splitlines() if len(line) > 80]
+        assert not long, f"{recipe.name}: lines over 80 characters: {long}"

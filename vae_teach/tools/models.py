@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         start = time.perf_counter()
         _, history = pretrained(name, data)
-        print(f"{name:16} {history.epochs:3d} epochs, final loss {history.loss[-1]:8.2f} nats, "
+        # The loss is in nats for a likelihood model, squared error for a squared-error autoencoder.
+        print(f"{name:16} {history.epochs:3d} epochs, final training loss {history.loss[-1]:8.2f} per image, "
               f"{time.perf_counter() - start:6.1f} s")
     print(f"{len(names)} models ready in {time.perf_counter() - total:.0f} s")
     return 0

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import os
+import textwrap
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
@@ -48,7 +49,11 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
-def _wrap(opening: str, arguments: list[str], width: int = 88) -> str:
+#: Characters per line of a printed recipe: it fits a code output in the book at 1280 px.
+WIDTH = 76
+
+
+def _wrap(opening: str, arguments: list[str], width: int = WIDTH) -> str:
     """A call, its arguments wrapped under the opening parenthesis once a line passes width."""
     lines, indent = [opening], " " * len(opening)
     for i, argument in enumerate(arguments):
@@ -119,7 +124,6 @@ class Recipe:
 
     def code(self) -> str:
         """The chapter code this recipe stands for: building the model and the training call."""
-        config = ", ".join(f"{k}={_literal(v)}" for k, v in self.config.items())
         arguments = [f"{k}={_literal(v)}" for k, v in self.fit.items()]
         if self.labels:
             arguments += ["y=data.train_y"] + (["test_y=data.test_y"] if self.test_curves else [])
@@ -130,10 +134,11 @@ class Recipe:
         else:
             steps = "".join(f"\n    {_literal(p)}," for p in self.phases)
             call = _wrap("history = vt.fit_in_phases(", [f"model, data.train_x, [{steps}\n]", *arguments])
-        return f"model = vt.{self.model.__name__}({config})\n{call}"
+        config = [f"{k}={_literal(v)}" for k, v in self.config.items()]
+        return _wrap(f"model = vt.{self.model.__name__}(", config) + "\n" + call
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.summary}\n{self.code()}"
+        return textwrap.fill(f"{self.name}: {self.summary}", WIDTH, subsequent_indent="  ") + "\n" + self.code()
 
 
 def squared_error_autoencoder(k: int, hidden_dims: Sequence[int] = (256,), epochs: int = 30, lr: float = 3e-3,
