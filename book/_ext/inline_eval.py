@@ -50,8 +50,7 @@ logger = logging.getLogger(__name__)
 ROLE = "eval"
 # Directives whose body is code or literal text: an {eval} written there is not a role.
 _LITERAL_DIRECTIVES = {"code-cell", "code-block", "code", "sourcecode", "literalinclude",
-                       "raw-cell", "raw", "math", "glue", "glue:any", "glue:md", "glue:math",
-                       "glue:figure"}
+                       "raw-cell", "raw", "math"}
 # jupyterlab-myst shows a string result without its quotes (/^(["'])(.*)\1$/).
 _QUOTED = re.compile(r"([\"'])(.*)\1")
 _CELL_HEADER = ("# The {eval} values of the markdown cell below, for the book build "
