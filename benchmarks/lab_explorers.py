@@ -61,7 +61,7 @@ def measure(chapter: Path, updates: int, screenshots: Path, chromium: str) -> di
                           else (outside.append(r.request.url), r.abort()))
             page = context.new_page()
             errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)[:300]))
+            page.on("pageerror", lambda e: errors.append(f"{e} at {(e.stack or '').splitlines()[1:3]}"[:400]))
             start = time.perf_counter()
             lab.open_document(page, server, chapter.name, factory="Jupytext Notebook", timeout_ms=600_000)
             run = lab.run_all_cells(page)

@@ -97,7 +97,11 @@ def session(browser, tmp_path_factory, screenshots):
         page.locator(lab.root_selector("map")).screenshot(path=str(screenshots / "lab_map.png"))
 
         before = lab.canvas_image(page, "interpolation", "canvas.vt-path")
-        lab.press_on(page, "interpolation", ".vt-steps", ["ArrowRight"] * (UPDATES // 2))
+        steps = page.locator(lab.root_selector("interpolation")).locator(".vt-steps")
+        steps_before = steps.input_value()
+        lab.press_on(page, "interpolation", ".vt-steps", ["ArrowRight"] * 3)
+        seen["steps_by_keys"] = (steps_before, steps.input_value())
+        lab.press_on(page, "interpolation", ".vt-steps", ["ArrowLeft", "ArrowRight"] * (UPDATES // 4))
         lab.choose_options(page, "interpolation", ".vt-b", UPDATES // 2)
         seen["interpolation_changed"] = lab.canvas_image(page, "interpolation", "canvas.vt-path") != before
         seen["interpolation_ms"] = lab.update_times(page, "interpolation")[1:]
@@ -152,6 +156,11 @@ def test_pointing_at_the_map_decodes_a_new_digit(session):
 def test_the_interpolation_controls_redraw_the_path(session):
     assert session["interpolation_changed"]
     assert len(session["interpolation_ms"]) >= UPDATES
+
+
+def test_arrow_keys_move_a_slider_although_the_notebook_has_arrow_shortcuts(session):
+    """JupyterLab's command mode cancels arrow keys that reach the notebook; the explorer keeps them."""
+    assert session["steps_by_keys"] == ("6", "9"), session["steps_by_keys"]
 
 
 def test_updates_are_timed_in_the_page_and_take_milliseconds_not_a_kernel_round_trip(session):

@@ -3,11 +3,23 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {load} from './load.mjs';
 
-const {start, timed} = load(['core.js'], ['start', 'timed']);
+const {start, timed, keepControlKeys} = load(['core.js'], ['start', 'timed', 'keepControlKeys']);
 
 function standInRoot() {
-  const message = {hidden: false}, body = {style: {display: 'none'}};
-  return {message, body, querySelectorAll: (s) => ({'.vt-untrusted': [message], '.vt-body': [body]}[s] || [])};
+  const message = {hidden: false}, body = {style: {display: 'none'}}, listeners = {};
+  return {
+    message, body, listeners,
+    querySelectorAll: (s) => ({'.vt-untrusted': [message], '.vt-body': [body]}[s] || []),
+    addEventListener: (type, listener) => { (listeners[type] = listeners[type] || []).push(listener); },
+  };
+}
+
+/** Send a keydown to the stand-in root's listeners; true if one stopped its propagation. */
+function stopped(root, init) {
+  let stop = false;
+  const event = {ctrlKey: false, altKey: false, metaKey: false, ...init, stopPropagation: () => { stop = true; }};
+  for (const listener of root.listeners.keydown || []) listener(event);
+  return stop;
 }
 
 const f32 = (values) => Buffer.from(new Float32Array(values).buffer).toString('base64');
@@ -48,4 +60,16 @@ test('a timed render counts itself and records its duration in ms', () => {
   assert.equal(root.vt.renders, 2);
   assert.equal(root.vt.updateMs.length, 2);
   assert.ok(root.vt.lastUpdateMs >= 0);
+});
+
+test('keys that work a control stop at the explorer; notebook shortcuts go on', () => {
+  const root = standInRoot();
+  keepControlKeys(root);
+  for (const key of ['ArrowLeft', 'ArrowUp', 'Home', 'PageDown', ' ', 'a', 'd', '7']) {
+    assert.equal(stopped(root, {key}), true, key);
+  }
+  assert.equal(stopped(root, {key: 'Escape'}), false);
+  assert.equal(stopped(root, {key: 'Tab'}), false);
+  assert.equal(stopped(root, {key: 'Enter', shiftKey: true}), false);
+  assert.equal(stopped(root, {key: 's', ctrlKey: true}), false);
 });

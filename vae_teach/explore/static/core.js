@@ -267,6 +267,22 @@ function onChange(controls, render) {
   for (const control of controls) control.addEventListener('input', render);
 }
 
+/**
+ * Keep the keys that work a control to the explorer. In JupyterLab a notebook in command mode
+ * acts on keys that bubble up to it: it cancels the arrow keys (so a slider would not move) and
+ * reads letters as commands ('a' inserts a cell, 'd d' deletes one). Arrow keys, Home, End,
+ * Page Up/Down and plain characters pressed on the explorer's controls stop at its root;
+ * Escape, Tab and shortcuts with Ctrl, Alt or Meta (Shift+Enter runs the cell) go on.
+ */
+const CONTROL_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End',
+  'PageUp', 'PageDown', ' ']);
+function keepControlKeys(root) {
+  root.addEventListener('keydown', function (event) {
+    const plainCharacter = event.key.length === 1 && !event.ctrlKey && !event.altKey && !event.metaKey;
+    if (CONTROL_KEYS.has(event.key) || plainCharacter) event.stopPropagation();
+  });
+}
+
 /** How many update times root.vt.updateMs keeps (the most recent ones). */
 const KEPT_TIMES = 500;
 
@@ -303,5 +319,6 @@ function start(root, data, view) {
   // output, where it drops the hidden attribute, the style sheet and this script).
   for (const message of root.querySelectorAll('.vt-untrusted')) message.hidden = true;
   for (const body of root.querySelectorAll('.vt-body')) body.style.display = '';
+  keepControlKeys(root);
   view(root, data, decoders);
 }
