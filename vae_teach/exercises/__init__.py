@@ -9,17 +9,9 @@ of ``_checking`` (:func:`checker`, :func:`call`, :func:`compare`), and
 
 from ._checking import HINT, PASS, Hint, call, checker, compare
 from .ch01_data import check_flatten, check_ink, check_to_unit
-from .ch02_autoencoders import (
-                                check_compression_ratio,
-                                check_linear_ae_forward,
-                                check_mask_pixels,
-                                check_reconstruction_error,
-)
-from .ch03_from_ae_to_vae import (
-                                check_gaussian_kl,
-                                check_monte_carlo_kl,
-                                check_reparameterize,
-)
+from .ch02_autoencoders import (check_compression_ratio, check_linear_ae_forward, check_mask_pixels,
+                                check_reconstruction_error)
+from .ch03_from_ae_to_vae import check_gaussian_kl, check_monte_carlo_kl, check_reparameterize
 from .ch04_training import check_negative_elbo, check_quantile_axis, check_sample_prior
 from .ch05_latent_space import check_find_code, check_neighbourhood, check_slerp
 from .registry import EXERCISES, Exercise, check_for
