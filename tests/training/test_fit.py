@@ -170,3 +170,15 @@ def test_bad_warmup_steps_name_what_was_expected(data, bad):
     with pytest.raises(ValueError, match=r"warmup_steps.*int >= 0.*got"):
         vt.fit(vt.VAE(latent_dim=2, hidden_dims=(16,)), data.train_x[:64], epochs=1, warmup_steps=bad,
                progress=False)
+
+
+def test_the_notebook_bar_also_follows_tqdm_disable(monkeypatch):
+    # tqdm.auto gives a notebook bar in a kernel, and that bar ignores TQDM_DISABLE: fit reads it itself.
+    from tqdm.notebook import tqdm as notebook_tqdm
+
+    from vae_teach.training import fit as fit_module
+
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    assert notebook_tqdm(range(3), disable=fit_module._progress_on(None)).disable
+    monkeypatch.delenv("TQDM_DISABLE")
+    assert fit_module._progress_on(None) and not fit_module._progress_on(False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -58,6 +59,17 @@ class History:
         return (f"History(epochs={self.epochs}, loss={self.loss[-1]:.2f}, recon={self.recon[-1]:.2f}, "
                 f"kl={self.kl[-1]:.2f}{test}, seconds={sum(self.seconds):.1f}"
                 f"{', interrupted' if self.interrupted else ''})")
+
+
+def _progress_on(progress: bool | None) -> bool:
+    """progress, or by default on unless $TQDM_DISABLE is set.
+
+    tqdm's notebook bar (what ``tqdm.auto`` picks in a kernel) ignores TQDM_DISABLE, so it
+    is read here: the book build sets it, and a frozen "0%" bar in a page is noise.
+    """
+    if progress is not None:
+        return bool(progress)
+    return os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("1", "true", "yes")
 
 
 def evaluate(model, x: Tensor, beta: float = 1.0, batch_size: int = 1000, seed: int = 0,
@@ -151,7 +163,7 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
     from tqdm.auto import tqdm
 
     bar = tqdm(range(epochs), desc=f"training {type(model).__name__}", unit="epoch",
-               leave=False, **({} if progress is None else {"disable": not progress}))
+               leave=False, disable=not _progress_on(progress))
     try:
         for _ in bar:
             start = time.perf_counter()
