@@ -115,15 +115,40 @@ def visit(browser, server, built_book):
         page.on("pageerror", lambda e: seen.page_errors.append(str(e)[:300]))
         page.on("requestfailed", lambda r: seen.failed.append(f"{r.url} ({r.failure})"))
         page.on("response", lambda r: seen.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
-        page.goto(f"{server}/{path}", wait_until="load")
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(300)  # widget rendering and MathJax finish after "load"
+        pending: set[str] = set()
+        page.on("request", lambda r: pending.add(r.url))
+        page.on("requestfinished", lambda r: pending.discard(r.url))
+        page.on("requestfailed", lambda r: pending.discard(r.url))
+        _settle(page, f"{server}/{path}", pending, seen)
         seen.blocked = list(blocked)
         blocked.clear()
         return seen
 
     yield open_page
     context.close()
+
+
+def _settle(page, url: str, pending: set[str], seen: Visit) -> None:
+    """Load `url` and wait until its requests are done.
+
+    Chromium's "networkidle" can miss its moment on a loaded machine (CI once waited
+    30 s on a page that loads in 2 s here), so a page gets a second load before a
+    request that never finishes is reported as a problem of the book.
+    """
+    for attempt in range(2):
+        if attempt == 1:  # what the first load saw (its aborted requests too) starts over
+            for found in (seen.console_errors, seen.page_errors, seen.failed):
+                found.clear()
+        page.goto(url, wait_until="load")
+        try:
+            page.wait_for_load_state("networkidle", timeout=20_000)
+            break
+        except Exception:  # playwright's TimeoutError
+            if not pending:
+                break  # every request finished; only the idle signal was missed
+            if attempt == 1:
+                seen.failed.extend(f"{u} (never finished)" for u in sorted(pending))
+    page.wait_for_timeout(300)  # widget rendering and MathJax finish after "load"
 
 
 def book_pages(html: Path) -> list[str]:
