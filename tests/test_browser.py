@@ -222,3 +222,61 @@ def test_api_reference_lists_the_public_functions(visit):
     missing = sorted(public - documented)
     assert not missing, f"public names missing from the API reference (book/api.md): {missing}"
     page.close()
+
+
+def chapter_pages(html: Path) -> list[str]:
+    return sorted(p.relative_to(html).as_posix() for p in (html / "book").glob("*.html"))
+
+
+# Elements that scroll sideways: code cells and their outputs, display equations (MathJax 3).
+_OVERFLOWING = """() => Array.from(document.querySelectorAll(
+        'article pre, article mjx-container[display="true"], article div.math'))
+    .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+    .map(e => `${e.tagName.toLowerCase()}: ${e.scrollWidth} > ${e.clientWidth}: ${e.textContent.slice(0, 80)}`)"""
+
+
+def test_no_code_cell_or_equation_scrolls_sideways_at_1280_px(built_book, visit):
+    wide = {}
+    for path in chapter_pages(built_book.html):
+        seen = visit(path)
+        seen.page.wait_for_function("() => !window.MathJax || !MathJax.startup || MathJax.startup.promise")
+        seen.page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+        found = seen.page.evaluate(_OVERFLOWING)
+        if found:
+            wide[path] = found
+        seen.page.close()
+    assert not wide, f"blocks wider than the column at 1280 px: {wide}"
+
+
+def test_the_page_itself_does_not_scroll_sideways_on_a_phone(browser, server, built_book):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server + "/")
+                  else route.abort())
+    wide = {}
+    try:
+        for path in chapter_pages(built_book.html):
+            page = context.new_page()
+            page.goto(f"{server}/{path}", wait_until="load")
+            page.wait_for_timeout(500)
+            width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            if width[0] > width[1] + 1:
+                wide[path] = width
+            page.close()
+    finally:
+        context.close()
+    assert not wide, f"pages wider than a 390 px phone (scroll width, window width): {wide}"
+
+
+def test_no_exercise_stub_shows_not_yet_in_the_book(built_book):
+    # The stub's check output stays in a notebook (the student sees it) and is removed from
+    # the book (tag remove-output): a reader should not see a red failure on the page.
+    from bs4 import BeautifulSoup
+
+    from vae_teach.exercises._checking import HINT
+    shown = {}
+    for path in chapter_pages(built_book.html):
+        soup = BeautifulSoup((built_book.html / path).read_text(), "html.parser")
+        outputs = [o.get_text() for o in soup.select("div.cell_output") if HINT in o.get_text()]
+        if outputs:
+            shown[path] = [o.strip()[:100] for o in outputs]
+    assert not shown, f"pages showing a stub's '{HINT}' output: {shown}"

@@ -22,6 +22,7 @@ sign, a constant offset or factor, a known mistake, or a missing term.
 from __future__ import annotations
 
 import functools
+import textwrap
 import traceback
 from typing import Any, Callable, Mapping
 
@@ -35,6 +36,15 @@ __all__ = ["PASS", "HINT", "Hint", "checker", "call", "compare"]
 PASS = "✔ Correct"
 #: First characters of the line a check prints when it found a mistake.
 HINT = "✘ Not yet"
+
+
+#: Characters per printed line: a check's message fits a code output of the book at 1280 px.
+WIDTH = 76
+
+
+def _say(text: str) -> None:
+    """Print a check's message wrapped at WIDTH, later lines indented under the first."""
+    print(textwrap.fill(text, WIDTH, subsequent_indent="  ", break_on_hyphens=False))
 
 
 class Hint(Exception):
@@ -54,12 +64,12 @@ def checker(title: str) -> Callable[[Callable[..., str | None]], Callable[..., b
             try:
                 message = body(*args, **kwargs)
             except Hint as hint:
-                print(f"{HINT} ({title}): {hint}")
+                _say(f"{HINT} ({title}): {hint}")
                 return False
             except Exception as error:  # noqa: BLE001 - the student must never see a traceback
-                print(f"{HINT} ({title}): the check stopped on {type(error).__name__}: {error}")
+                _say(f"{HINT} ({title}): the check stopped on {type(error).__name__}: {error}")
                 return False
-            print(f"{PASS} ({title})" + (f": {message}" if message else "."))
+            _say(f"{PASS} ({title})" + (f": {message}" if message else "."))
             return True
         return run
     return decorate
