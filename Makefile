@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test student models lab bench-book vendor-js
+.PHONY: book test student models lab grade bench-book vendor-js
 
 # The book build: no progress bars in the pages.
 BOOK_ENV := TQDM_DISABLE=1
@@ -26,6 +26,12 @@ test: $(STAMP)
 # Student notebooks (solutions removed) into student/.
 student: $(STAMP)
 	$(BIN)/python -m vae_teach.student --out student
+
+# Grade a class: run every notebook in DIR (a copy of it, with time limits), write
+# grades.csv beside DIR (a column per exercise label) and print a summary per exercise.
+DIR ?= submissions
+grade: $(STAMP)
+	$(BIN)/python -m vae_teach.grade $(DIR)
 
 # Every named model of the book (vt.pretrained), trained into the model cache
 # ($VAE_TEACH_CACHE) before a class, so that no chapter trains in the room.
