@@ -38,14 +38,17 @@ grade: $(STAMP)
 models: $(STAMP)
 	$(BIN)/python -m vae_teach.tools.models
 
-# JupyterLab, where a double click opens a book/*.md chapter as a notebook
-# (jupytext). The default-viewer setting goes into this venv's JupyterLab
-# (overrides.json), not into your user settings.
+# JupyterLab for the exercises: the student notebooks in student/ (written if missing;
+# a student's own notebook is never overwritten), opened in the file browser; the
+# chapters in book/ stay there to read and run (a double click opens a book/*.md chapter
+# as a notebook, through jupytext). The default-viewer setting goes into this venv's
+# JupyterLab (overrides.json), not into your user settings.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 lab: $(STAMP)
+	$(BIN)/python -m vae_teach.student --out student
 	mkdir -p $(LAB_SETTINGS)
 	test -f $(LAB_SETTINGS)/overrides.json || echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)/overrides.json
-	$(BIN)/jupyter lab
+	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/student
 
 # Cold and warm build time and peak memory of the whole book.
 bench-book: $(STAMP)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import vae_teach
+from conftest import ROOT
 
 CHROMIUM = os.environ.get("VAE_TEACH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -280,3 +281,25 @@ def test_no_exercise_stub_shows_not_yet_in_the_book(built_book):
         if outputs:
             shown[path] = [o.strip()[:100] for o in outputs]
     assert not shown, f"pages showing a stub's '{HINT}' output: {shown}"
+
+
+def test_each_chapter_page_links_its_student_notebook(built_book, visit, server):
+    import json
+    import urllib.request
+
+    from vae_teach.tools.student import solution_cells
+    for path in [p for p in chapter_pages(built_book.html) if p.split("/")[-1][:2].isdigit()]:
+        seen = visit(path)
+        link = seen.page.locator("p.vt-student-link a[download]")
+        assert link.count() == 1, path
+        stem = path.split("/")[-1].removesuffix(".html")
+        assert link.inner_text() == f"{stem}.ipynb"
+        url = seen.page.evaluate("a => a.href", link.element_handle())
+        seen.page.close()
+        with urllib.request.urlopen(url) as response:  # the server of the built book, 127.0.0.1
+            notebook = json.loads(response.read())
+        sources = ["".join(c["source"]) for c in notebook["cells"]]
+        assert notebook["nbformat"] == 4 and sources, url
+        leaked = [code for cells in solution_cells(ROOT / "book" / f"{stem}.md").values() for code in cells
+                  if any(code.strip() and code.strip() in s for s in sources)]
+        assert not leaked, f"{url} carries solution code: {leaked[:1]}"
