@@ -75,7 +75,7 @@ def _place_name(app: Sphinx, docname: str) -> str:
     """How a page is named in "Cited in": its number in the table of contents, if any, and title."""
     title = app.env.titles[docname].astext() if docname in app.env.titles else docname
     number = app.env.toc_secnumbers.get(docname, {}).get("")
-    return f"{'.'.join(map(str, number))} {title}" if number else title
+    return f"{'.'.join(map(str, number))}. {title}" if number else title
 
 
 def add_backrefs(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
