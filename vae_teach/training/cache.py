@@ -87,8 +87,6 @@ def _load_or_train(model, path: Path, train: Callable[[], History]) -> History:
     if path.exists():
         try:
             history = load_weights(model, path)
-            if not _all_finite(model):
-                raise CheckpointError(f"{path} holds non-finite weights (a diverged training)")
             model.eval()
             return history if history is not None else History()
         except CheckpointError as error:

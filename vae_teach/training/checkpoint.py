@@ -182,6 +182,9 @@ def _load_state(model: ImageModel, payload: dict, path: Path) -> None:
     state = payload.get("state_dict")
     if not isinstance(state, dict) or not all(isinstance(v, Tensor) for v in state.values()):
         raise CheckpointError(f"{path}: its state_dict should be a dict of tensors")
+    broken = sorted(name for name, t in state.items() if t.is_floating_point() and not bool(torch.isfinite(t).all()))
+    if broken:  # checked before loading: a refused file leaves the model as it was
+        raise CheckpointError(f"{path} holds non-finite weights ({', '.join(broken)}): a diverged training")
     try:
         model.load_state_dict(state)
     except (RuntimeError, KeyError, TypeError) as error:
