@@ -199,10 +199,12 @@ def test_the_bounds_refuse_bad_batch_sizes_sample_counts_and_seeds(call, message
         call(vt.VAE(latent_dim=2, hidden_dims=(8,)), torch.rand(4, 1, 28, 28))
 
 
-def test_the_per_example_bounds_check_their_images():
+def test_the_exported_objectives_check_their_images():
     vae = vt.VAE(latent_dim=2, hidden_dims=(8,))
     x = torch.rand(3, 1, 28, 28)
-    for per_example in (vt.elbo_per_example, lambda m, images: vt.iwae_per_example(m, images, k=2)):
+    assert float(vt.elbo_per_example(vae, x).detach().max()) < 0
+    for per_example in (vt.elbo_per_example, lambda m, images: vt.iwae_per_example(m, images, k=2),
+                        vt.loss_parts):
         with pytest.raises(ValueError, match=r"values in \[0, 1\].*divide by 255"):
             per_example(vae, x * 255)
         with pytest.raises(ValueError, match="NaN"):

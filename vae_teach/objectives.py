@@ -13,7 +13,7 @@ import math
 import torch
 from torch import Tensor
 
-from ._validate import check_images, check_positive_int, check_seed
+from ._validate import check_images, check_positive_int, check_real, check_seed
 from .distributions import (
     gaussian_kl,
     log_normal_diag,
@@ -42,7 +42,12 @@ def loss_parts(model, x: Tensor, beta: float = 1.0, generator: torch.Generator |
     x: (N, 1, 28, 28) targets; x_input: what the encoder sees (default x; a corrupted
     copy for a denoising autoencoder); y: (N,) labels for a conditional model.
     """
-    return model.loss_parts(x, y, beta=beta, generator=generator, x_input=x_input)
+    x = check_images(x).to(model.device)
+    x_input = check_images(x_input, "x_input").to(model.device) if x_input is not None else None
+    if x_input is not None and x_input.shape != x.shape:
+        raise ValueError(f"expected x_input with the shape of x, {tuple(x.shape)}; got {tuple(x_input.shape)}")
+    y = model.check_labels(y, x.shape[0])
+    return model.loss_parts(x, y, beta=check_real(beta, "beta"), generator=generator, x_input=x_input)
 
 
 def _require_variational(model, what: str) -> None:
@@ -91,7 +96,8 @@ def iwae_per_example(model, x: Tensor, k: int, generator: torch.Generator | None
     Memory is bounded whatever k and N: the k samples and the N images are taken in
     chunks of at most ``IWAE_MAX_ROWS`` (20,000) decoded images, and the sum over the
     samples is accumulated with a running log-sum-exp, so no (k, N, 784) tensor is ever
-    built (a chunk's pixel tensors are at most 20,000 x 784 float32, 63 MB each).
+    built (a chunk's pixel tensors are at most 20,000 x 784 float32, 63 MB each; with no
+    gradients the peak is about 0.2 GB for the MLP VAEs, the same at k = 10^6 as at 10^5).
     """
     x, y = _checked_batch(model, x, y, "iwae")
     return _iwae_per_example(model, x, check_positive_int(k, "k"), generator, y)

@@ -132,7 +132,8 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
     fresh Adam); 0 starts at lr. beta: weight of the KL term (VAE only; 1 gives the ELBO).
     corrupt: ``corrupt(x_batch, generator) -> noisy batch``, both (B, 1, 28, 28), fed to the encoder while the
     clean batch stays the target (a denoising autoencoder).
-    seed: fixes the shuffling and the sampling noise (same seed, same model on CPU).
+    seed: an int in [0, 2**63) that fixes the shuffling and the sampling noise (same seed, same model
+    on CPU); None draws one from torch's global RNG (so ``torch.manual_seed`` still decides).
     device: default CUDA when present, else CPU; the model is moved there.
     progress: a tqdm bar (default: tqdm's own default, off when $TQDM_DISABLE=1).
     y, test_y: (N,) integer labels of train_x and test_x, for a conditional model
@@ -140,6 +141,8 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
     history: continue appending to an earlier History.
     Ctrl-C stops training, keeps the weights so far and returns the History with
     ``interrupted=True``.
+    A non-finite loss or weight stops training with a TrainingDivergedError naming the epoch
+    and step (before the optimizer step that would spread it); the cache never stores such a model.
     """
     check_trainable(model)
     check_positive_int(epochs, "epochs")
