@@ -269,3 +269,14 @@ def test_a_failed_save_returns_the_trained_model_with_a_warning(x, tmp_path, mon
 def test_cached_fit_refuses_an_unseeded_training(x, tmp_path):
     with pytest.raises(ValueError, match="seed as an int"):
         vt.cached_fit(_tiny_vae(), x, 1, directory=tmp_path, seed=None)
+
+
+def test_a_cache_hit_loads_from_a_folder_it_cannot_write(x, tmp_path, monkeypatch):
+    vt.cached_fit(_tiny_vae(), x[:64], 1, directory=tmp_path, progress=False)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cache.tempfile, "TemporaryFile", refuse)  # a classroom's read-only shared cache
+    monkeypatch.setattr(cache, "fit", lambda *a, **k: pytest.fail("retrained on a cache hit"))
+    assert vt.cached_fit(_tiny_vae(), x[:64], 1, directory=tmp_path, progress=False).epochs == 1

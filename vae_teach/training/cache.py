@@ -55,13 +55,16 @@ def cache_key(model, train_x: Tensor, fit_kwargs: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def _check_cache_path(path: Path) -> None:
-    """Before training: the checkpoint's folder exists (or can be made) and takes files; path is no folder."""
-    folder = path.parent
-    fix = f"pass directory= a writable folder, or set ${CACHE_ENV_VAR}"
-    if path.is_dir():
-        raise IsADirectoryError(f"model cache: {path} is a folder where the checkpoint file should go; "
-                                f"remove it, or {fix}")
+_FIX = f"pass directory= a writable folder, or set ${CACHE_ENV_VAR}"
+
+
+def _check_writable_folder(path: Path) -> None:
+    """Before training: the checkpoint's folder exists (or can be made) and takes files.
+
+    Only checked when a training is due: a cache hit loads from a read-only folder too
+    (a classroom's shared cache).
+    """
+    folder, fix = path.parent, _FIX
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"model cache: {folder} is a file, not a folder; {fix}")
     try:
@@ -83,7 +86,9 @@ def _load_or_train(model, path: Path, train: Callable[[], History]) -> History:
     warning and retrained; an interrupted training is returned but not saved; a save that
     fails leaves the trained model in place, with a warning.
     """
-    _check_cache_path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"model cache: {path} is a folder where the checkpoint file should go; "
+                                f"remove it, or {_FIX}")
     if path.exists():
         try:
             history = load_weights(model, path)
@@ -91,6 +96,7 @@ def _load_or_train(model, path: Path, train: Callable[[], History]) -> History:
             return history if history is not None else History()
         except CheckpointError as error:
             warnings.warn(f"model cache: {error}; retraining", stacklevel=3)
+    _check_writable_folder(path)
     history = train()
     if history.interrupted:
         return history

@@ -226,8 +226,7 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
 
 
 def check_trainable(model: object) -> None:
-    """A vae_teach model (or a torch.compile wrapper of one), or a TypeError naming what came in."""
-    # An ImageModel, or a wrapper of one that forwards its methods (torch.compile's OptimizedModule)
+    """A vae_teach model (or a torch.compile wrapper of one, which forwards its methods), else a TypeError."""
     if not isinstance(model, ImageModel) and not isinstance(getattr(model, "_orig_mod", None), ImageModel):
         raise TypeError(f"expected a vae_teach model (vt.Autoencoder, vt.VAE, ...) to train; "
                         f"got {type(model).__name__}")
@@ -250,5 +249,5 @@ def _diverged(what: str, epoch: int, step: int, lr: float) -> TrainingDivergedEr
     return TrainingDivergedError(
         f"training diverged: {what} at epoch {epoch + 1}, step {step} (optimizer steps counted from the start "
         f"of this fit call; lr={lr:g}). "
-        f"Train a new model with a smaller learning rate (e.g. lr={lr / 10:g}); a tiny gaussian_sigma or a "
-        "huge beta also blows the loss up. The model's weights are not usable now, and nothing was cached.")
+        f"Build a fresh model and train it with a smaller learning rate (e.g. lr={lr / 10:g}); a tiny "
+        "gaussian_sigma or a huge beta also blows the loss up. (cached_fit never stores a diverged model.)")
