@@ -133,10 +133,13 @@ def check_real(value: object, name: str, *, minimum: float = 0.0, allow_minimum:
     """A finite real number (numpy scalars too, bools refused) >= minimum (> minimum without
     ``allow_minimum``), returned as a Python float; else a ValueError naming the argument."""
     bound = f">= {minimum:g}" if allow_minimum else f"> {minimum:g}"
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value) \
-            or value < minimum or (value == minimum and not allow_minimum):
+    try:  # float() of a huge int overflows: not a usable number either
+        number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
+    except OverflowError:
+        number = math.nan
+    if not math.isfinite(number) or number < minimum or (number == minimum and not allow_minimum):
         raise ValueError(f"expected {name} as a finite number {bound}; got {value!r}")
-    return float(value)
+    return number
 
 
 def check_device(device: object) -> torch.device:
