@@ -45,3 +45,21 @@ def test_kl_per_dimension_sums_to_the_kl():
     expected = torch.distributions.kl_divergence(Normal(mu, (0.5 * logvar).exp()), Normal(0.0, 1.0))
     assert torch.allclose(vt.gaussian_kl_per_dim(mu, logvar), expected, atol=1e-5)
     assert torch.allclose(vt.gaussian_kl(mu, logvar), expected.sum(1), atol=1e-5)
+
+
+def test_the_exported_likelihoods_check_their_inputs():
+    logits = torch.zeros(1, 784)
+    with pytest.raises(ValueError, match=r"expected x as pixel values in \[0, 1\].*values in \[5, 5\]"):
+        vt.bernoulli_log_likelihood(logits, torch.full((1, 784), 5.0))
+    with pytest.raises(ValueError, match=r"same shape per example; got logits \(1, 784\) and x \(1, 10\)"):
+        vt.bernoulli_log_likelihood(logits, torch.rand(1, 10))
+    with pytest.raises(TypeError, match="as tensors; got ndarray"):
+        vt.bernoulli_log_likelihood(logits.numpy(), torch.rand(1, 784))
+    with pytest.raises(ValueError, match=r"expected sigma as a finite number > 0; got 0"):
+        vt.gaussian_log_likelihood(logits, torch.rand(1, 784), sigma=0)
+
+
+@pytest.mark.parametrize("sigma", [None, True, float("inf"), 1e400])
+def test_gaussian_sigma_of_a_vae_must_be_a_finite_positive_number(sigma):
+    with pytest.raises(ValueError, match=f"expected gaussian_sigma as a finite number > 0; got {sigma!r}"):
+        vt.VAE(latent_dim=2, hidden_dims=(8,), likelihood="gaussian", gaussian_sigma=sigma)

@@ -179,3 +179,80 @@ def test_elbo_is_repeatable_with_a_seed():
     x = torch.rand(10, 1, 28, 28)
     assert vt.elbo(vae, x, seed=5) == vt.elbo(vae, x, seed=5)
     assert vt.elbo(vae, x) < 0
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda m, x: vt.elbo(m, x, batch_size=-1), "batch_size to be a positive integer; got -1"),
+    (lambda m, x: vt.elbo(m, x, batch_size=0), "batch_size to be a positive integer; got 0"),
+    (lambda m, x: vt.elbo(m, x, batch_size=2.5), "batch_size to be a positive integer; got 2.5"),
+    (lambda m, x: vt.iwae(m, x, k=10, batch_size=-5), "batch_size to be a positive integer; got -5"),
+    (lambda m, x: vt.evaluate(m, x, batch_size=0), "batch_size to be a positive integer; got 0"),
+    (lambda m, x: vt.iwae(m, x, k=0), "k to be a positive integer; got 0"),
+    (lambda m, x: vt.iwae_per_example(m, x, k=0), "k to be a positive integer; got 0"),
+    (lambda m, x: vt.iwae_per_example(m, x, k=-1), "k to be a positive integer; got -1"),
+    (lambda m, x: vt.elbo(m, x, seed=None), r"seed as an int in \[0, 2\*\*63\); got None"),
+    (lambda m, x: vt.iwae(m, x, k=2, seed="abc"), r"seed as an int in \[0, 2\*\*63\); got 'abc'"),
+    (lambda m, x: vt.evaluate(m, x, seed=2.5), r"seed as an int in \[0, 2\*\*63\); got 2.5"),
+])
+def test_the_bounds_refuse_bad_batch_sizes_sample_counts_and_seeds(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(vt.VAE(latent_dim=2, hidden_dims=(8,)), torch.rand(4, 1, 28, 28))
+
+
+def test_the_exported_objectives_check_their_images():
+    vae = vt.VAE(latent_dim=2, hidden_dims=(8,))
+    x = torch.rand(3, 1, 28, 28)
+    assert float(vt.elbo_per_example(vae, x).detach().max()) < 0
+    for per_example in (vt.elbo_per_example, lambda m, images: vt.iwae_per_example(m, images, k=2),
+                        vt.loss_parts):
+        with pytest.raises(ValueError, match=r"values in \[0, 1\].*divide by 255"):
+            per_example(vae, x * 255)
+        with pytest.raises(ValueError, match="NaN"):
+            per_example(vae, x * float("nan"))
+
+
+def _recorded_decoder(model, monkeypatch):
+    """Record every batch of codes the model decodes (the draws the bound used), in order."""
+    calls = []
+    decode = model.decode_logits
+
+    def recording(z, y=None):
+        calls.append(z.detach().clone())
+        return decode(z, y)
+
+    monkeypatch.setattr(model, "decode_logits", recording)
+    return calls
+
+
+def test_iwae_in_chunks_equals_a_direct_logsumexp_over_the_same_draws(monkeypatch):
+    from vae_teach import objectives
+
+    vae = vt.VAE(latent_dim=3, hidden_dims=(16,), seed=5)
+    x, k = (torch.rand(7, 1, 28, 28) > 0.5).float(), 50  # binary: the oracle's Bernoulli checks its support
+    monkeypatch.setattr(objectives, "IWAE_MAX_ROWS", 4)  # 7 images -> pieces of 4 and 3, 1 sample per chunk
+    calls = _recorded_decoder(vae, monkeypatch)
+    with torch.no_grad():
+        chunked = vt.iwae_per_example(vae, x, k=k, generator=torch.Generator().manual_seed(0))
+        assert max(len(z) for z in calls) <= 4 and sum(len(z) for z in calls) == k * 7
+        # Oracle: torch.distributions on the recorded draws, one logsumexp over all k at once.
+        z = torch.cat([torch.cat([c for c in calls[:k]]).reshape(k, 4, 3),
+                       torch.cat([c for c in calls[k:]]).reshape(k, 3, 3)], dim=1)   # (k, 7, 3)
+        mu, logvar = vae.encode(x)
+        q = Normal(mu, (0.5 * logvar).exp())
+        logits = vae.decoder(z.reshape(-1, 3)).reshape(k, 7, 784)
+        log_px_z = Bernoulli(logits=logits).log_prob(x.flatten(1).expand(k, 7, 784)).sum(-1)
+        log_w = log_px_z + Normal(0.0, 1.0).log_prob(z).sum(-1) - q.log_prob(z).sum(-1)
+        direct = torch.logsumexp(log_w, dim=0) - math.log(k)
+    assert torch.allclose(chunked, direct, atol=1e-3)
+
+
+def test_iwae_with_a_large_k_never_decodes_more_than_the_bound_at_once(monkeypatch):
+    from vae_teach import objectives
+
+    vae = vt.VAE(latent_dim=2, hidden_dims=(4,))
+    calls = _recorded_decoder(vae, monkeypatch)
+    k = 30_000  # unchunked: (30,000 x 784) float32 tensors, 94 MB each, several at once
+    bound = vt.iwae(vae, torch.rand(1, 1, 28, 28), k=k)
+    assert math.isfinite(bound)
+    assert max(len(z) for z in calls) <= objectives.IWAE_MAX_ROWS
+    assert sum(len(z) for z in calls) == k

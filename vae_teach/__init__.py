@@ -52,8 +52,9 @@ from .plot.diagrams import draw_autoencoder_diagram
 from .plot.images import show_image_and_vector, show_image_grids, show_images, show_manifold, show_rows
 from .plot.latent import (plot_code_holes, plot_codes_and_random, plot_latent_maps, plot_latent_scatter,
                           plot_posteriors)
-from .training.cache import CheckpointError, cached_fit, fit_in_phases, load_model, load_weights, save_model
-from .training.fit import History, default_device, evaluate, fit
+from .training.cache import cached_fit, fit_in_phases
+from .training.checkpoint import CheckpointError, load_model, load_weights, save_model
+from .training.fit import History, TrainingDivergedError, default_device, evaluate, fit
 from .training.recipes import RECIPES, Recipe, digit_classifier, pretrained, recipe
 
 __all__ = [
@@ -68,7 +69,7 @@ __all__ = [
     # objectives
     "elbo", "elbo_per_example", "iwae", "iwae_per_example", "loss_parts",
     # training and the model cache
-    "History", "default_device", "evaluate", "fit",
+    "History", "TrainingDivergedError", "default_device", "evaluate", "fit",
     "CheckpointError", "cached_fit", "fit_in_phases", "load_model", "load_weights", "save_model",
     "RECIPES", "Recipe", "digit_classifier", "pretrained", "recipe",
     # analysis

@@ -16,6 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ._validate import check_real, describe
+
 LOG_2PI = math.log(2.0 * math.pi)
 
 
@@ -49,22 +51,44 @@ def log_standard_normal(z: Tensor) -> Tensor:
     return -0.5 * (LOG_2PI + z.pow(2)).sum(dim=-1)
 
 
+def _check_pair(out: Tensor, x: Tensor, out_name: str) -> None:
+    """Decoder outputs and images as tensors with the same number of elements per example."""
+    if not isinstance(out, Tensor) or not isinstance(x, Tensor):
+        raise TypeError(f"expected {out_name} and x as tensors; got {type(out).__name__} and {type(x).__name__}")
+    if out.dim() == 0 or x.dim() == 0 or out.flatten(1).shape != x.flatten(1).shape:
+        raise ValueError(f"expected {out_name} and x with the same shape per example; got {out_name} "
+                         f"{tuple(out.shape)} and x {tuple(x.shape)}")
+
+
+def _bernoulli_log_prob(logits: Tensor, x: Tensor) -> Tensor:
+    # The unchecked core, for the models' training steps (their inputs were checked once, at fit).
+    bce = F.binary_cross_entropy_with_logits(logits.flatten(1), x.flatten(1), reduction="none")
+    return -bce.sum(dim=1)
+
+
 def bernoulli_log_likelihood(logits: Tensor, x: Tensor) -> Tensor:
     """log p(x|z) = sum over pixels of x log p + (1 - x) log(1 - p), p = sigmoid(logits).
 
     logits, x: (N, ...) with the same number of elements per example. Returns (N,), nats.
-    Computed from logits (stable for large |logits|); x may be grey levels in [0, 1].
+    Computed from logits (stable for large |logits|); x may be grey levels in [0, 1]
+    (anything else, e.g. 0-255 pixels, is refused: the formula is no log-likelihood there).
     """
-    flat_logits, flat_x = logits.flatten(1), x.flatten(1)
-    if flat_x.shape != flat_logits.shape:
-        raise ValueError(f"expected logits and x with the same shape per example; got logits "
-                         f"{tuple(logits.shape)} and x {tuple(x.shape)}")
-    bce = F.binary_cross_entropy_with_logits(flat_logits, flat_x, reduction="none")
-    return -bce.sum(dim=1)
+    _check_pair(logits, x, "logits")
+    if x.numel() and not bool(((x >= 0) & (x <= 1)).all()):
+        raise ValueError(f"expected x as pixel values in [0, 1] (Bernoulli means); got {describe(x)}")
+    return _bernoulli_log_prob(logits, x)
 
 
 def gaussian_log_likelihood(mean: Tensor, x: Tensor, sigma: float) -> Tensor:
-    """log N(x; mean, sigma^2 I) summed over pixels. mean, x: (N, ...). Returns (N,), nats."""
+    """log N(x; mean, sigma^2 I) summed over pixels. mean, x: (N, ...). Returns (N,), nats.
+
+    sigma: the fixed standard deviation, a finite number > 0.
+    """
+    _check_pair(mean, x, "mean")
+    return _gaussian_log_prob(mean, x, check_real(sigma, "sigma", allow_minimum=False))
+
+
+def _gaussian_log_prob(mean: Tensor, x: Tensor, sigma: float) -> Tensor:
     sq = (x.flatten(1) - mean.flatten(1)).pow(2).sum(dim=1)
     n_pixels = x[0].numel()
     return -0.5 * sq / sigma**2 - n_pixels * (math.log(sigma) + 0.5 * LOG_2PI)
@@ -82,7 +106,7 @@ class Bernoulli:
 
     def log_prob(self, out: Tensor, x: Tensor) -> Tensor:
         """log p(x|z) for decoder outputs out and images x, both (N, ...). Returns (N,), nats."""
-        return bernoulli_log_likelihood(out, x)
+        return _bernoulli_log_prob(out, x)
 
     def mean(self, out: Tensor) -> Tensor:
         """The image shown for decoder outputs out: pixel probabilities sigmoid(out), in [0, 1]."""
@@ -99,13 +123,11 @@ class Gaussian:
     name = "gaussian"
 
     def __init__(self, sigma: float) -> None:
-        if not (isinstance(sigma, (int, float)) and math.isfinite(sigma) and sigma > 0):
-            raise ValueError(f"expected gaussian_sigma as a finite number > 0; got {sigma!r}")
-        self.sigma = float(sigma)
+        self.sigma = check_real(sigma, "gaussian_sigma", allow_minimum=False)
 
     def log_prob(self, out: Tensor, x: Tensor) -> Tensor:
         """log N(x; out, sigma^2 I) summed over pixels; out, x: (N, ...). Returns (N,), nats."""
-        return gaussian_log_likelihood(out, x, self.sigma)
+        return _gaussian_log_prob(out, x, self.sigma)
 
     def mean(self, out: Tensor) -> Tensor:
         """The image shown: the mean pixels, clamped to [0, 1]."""

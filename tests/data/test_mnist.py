@@ -90,3 +90,15 @@ def test_full_mnist_loads_from_local_files(tmp_path):
     data = vt.load_mnist("mnist", root=tmp_path, download=False)
     assert data.train_x.shape == (6, 1, 28, 28) and data.test_y.shape == (4,)
     assert data.train_x.dtype == torch.float32 and float(data.train_x.max()) <= 1.0
+
+
+@pytest.mark.parametrize("arguments, error, message", [
+    (dict(source=5), ValueError, r"expected source to be one of \('subset', 'mnist', 'fashion'\).*got 5"),
+    (dict(source="emnist"), ValueError, r"got 'emnist'"),
+    (dict(root=123), TypeError, r"expected root as a folder path .*got int 123"),
+    (dict(source="mnist", root=123), TypeError, r"expected root as a folder path"),
+    (dict(download="no"), ValueError, r"expected download as True or False; got 'no'"),
+])
+def test_load_mnist_refuses_bad_arguments_by_name(arguments, error, message):
+    with pytest.raises(error, match=message):
+        vt.load_mnist(**arguments)

@@ -1,3 +1,5 @@
+import numpy as np
+import pytest
 import torch
 
 import vae_teach as vt
@@ -73,3 +75,21 @@ def test_output_bias_init_of_a_gaussian_decoder_is_the_mean_itself():
     mean = torch.rand(784)
     ae.init_output_bias(mean)
     assert torch.equal(ae.decoder[-1].bias.detach(), mean)
+
+
+def _layer_shapes(model):
+    return [tuple(p.shape) for p in model.parameters()]
+
+
+@pytest.mark.parametrize("cls", [vt.Autoencoder, vt.VAE])
+def test_hidden_dims_from_a_generator_build_the_same_model_as_a_tuple(cls):
+    from_generator = cls(latent_dim=3, hidden_dims=(h for h in (32, 16)))
+    from_tuple = cls(latent_dim=3, hidden_dims=(32, 16))
+    assert from_generator.hidden_dims == (32, 16) and _layer_shapes(from_generator) == _layer_shapes(from_tuple)
+    assert cls(latent_dim=3, hidden_dims=np.array([32, 16])).config() == from_tuple.config()
+
+
+@pytest.mark.parametrize("hidden_dims", [None, 400, "400", (400, 0), (400, 2.5), [True]])
+def test_hidden_dims_that_are_no_sequence_of_positive_ints_are_refused(hidden_dims):
+    with pytest.raises(ValueError, match=r"expected hidden_dims as a sequence of positive ints, e.g. \(400,\)"):
+        vt.VAE(latent_dim=2, hidden_dims=hidden_dims)

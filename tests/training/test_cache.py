@@ -1,3 +1,6 @@
+import functools
+import json
+import sys
 import warnings
 
 import pytest
@@ -138,3 +141,142 @@ def test_fit_in_phases_refuses_a_phase_without_epochs(tmp_path):
     with pytest.raises(ValueError, match="epochs"):
         vt.fit_in_phases(vt.Autoencoder(2, hidden_dims=()), torch.rand(8, 1, 28, 28), [dict(lr=1e-3)],
                          directory=tmp_path)
+
+
+def _key(x, corrupt):
+    return cache.cache_key(_tiny_vae(), x, {"epochs": 1, "corrupt": corrupt})
+
+
+STD = 0.1
+
+
+def _reads_global_std(batch, generator):
+    return vt.gaussian_noise(batch, generator, STD)
+
+
+def _noise_of(std):
+    return lambda batch, generator: vt.gaussian_noise(batch, generator, std)
+
+
+def test_corrupt_functions_are_keyed_by_what_they_compute(x, tmp_path, monkeypatch):
+    # The case, end to end: the second lambda must train its own model, not load the first.
+    low = vt.cached_fit(_tiny_vae(), x[:64], 1, directory=tmp_path, progress=False,
+                        corrupt=lambda b, g: vt.gaussian_noise(b, g, 0.1))
+    high = vt.cached_fit(_tiny_vae(), x[:64], 1, directory=tmp_path, progress=False,
+                         corrupt=lambda b, g: vt.gaussian_noise(b, g, 0.9))
+    assert len(list(tmp_path.glob("*.pt"))) == 2 and low.loss != high.loss
+    # The same computation written again is the same key; any value it depends on changes the key.
+    assert _key(x, lambda b, g: vt.gaussian_noise(b, g, 0.1)) == _key(x, lambda b, g: vt.gaussian_noise(b, g, 0.1))
+    assert _key(x, _noise_of(0.1)) != _key(x, _noise_of(0.9))  # a closure's cell
+    before = _key(x, _reads_global_std)
+    monkeypatch.setattr(sys.modules[__name__], "STD", 0.9)  # a module-level value it reads
+    assert _key(x, _reads_global_std) != before
+
+    def noise(b, g, std=0.1):
+        return vt.gaussian_noise(b, g, std)
+
+    first = _key(x, noise)
+
+    def noise(b, g, std=0.5):  # noqa: F811 (redefined with a new default, as in a notebook)
+        return vt.gaussian_noise(b, g, std)
+
+    assert _key(x, noise) != first
+    assert _key(x, functools.partial(vt.gaussian_noise, std=0.1)) != _key(x, functools.partial(vt.gaussian_noise,
+                                                                                                std=0.2))
+
+
+def test_a_corrupt_the_cache_cannot_key_is_refused_with_how_to_name_it(x, tmp_path):
+    class Noise:
+        def __call__(self, batch, generator):
+            return batch
+
+    with pytest.raises(TypeError, match=r"cannot key corrupt: it is a Noise.*functools.partial"):
+        vt.cached_fit(_tiny_vae(), x, 1, directory=tmp_path, corrupt=Noise())
+    model = _tiny_vae()
+    with pytest.raises(TypeError, match=r"cannot key 'model', which .* closes over: it is a VAE"):
+        vt.cached_fit(_tiny_vae(), x, 1, directory=tmp_path, corrupt=lambda b, g: model.reconstruct(b))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_diverged_training_is_never_cached(tmp_path, monkeypatch):
+    x = vt.load_mnist().train_x[:512]
+    big = dict(latent_dim=4, hidden_dims=(400,))
+    with pytest.raises(vt.TrainingDivergedError):
+        vt.cached_fit(vt.VAE(**big), x, 3, lr=10, device="cpu", directory=tmp_path, progress=False)
+    assert not list(tmp_path.glob("*.pt"))
+    # A cache file with NaN weights (from an older version) is retrained, not returned.
+    model = _tiny_vae()
+    vt.cached_fit(model, x[:64], 1, directory=tmp_path, progress=False)
+    (path,) = tmp_path.glob("*.pt")
+    with torch.no_grad():
+        model.decoder[0].weight.fill_(float("nan"))
+    vt.save_model(model, path, vt.History(loss=[1.0], recon=[1.0], kl=[0.0], seconds=[0.1]))
+    with pytest.warns(UserWarning, match="non-finite weights.*retraining"):
+        vt.cached_fit(_tiny_vae(), x[:64], 1, directory=tmp_path, progress=False)
+    assert all(torch.isfinite(p).all() for p in vt.load_model(path)[0].parameters())
+
+
+@pytest.mark.parametrize("break_file", ["config not json", "history keys", "config extra key"])
+def test_a_malformed_cache_file_warns_and_retrains(x, tmp_path, break_file):
+    vt.cached_fit(_tiny_vae(), x[:64], 1, directory=tmp_path, progress=False)
+    (path,) = tmp_path.glob("*.pt")
+    payload = torch.load(path, weights_only=True)
+    if break_file == "config not json":
+        payload["config"] = "{not json"
+    elif break_file == "history keys":
+        payload["history"] = json.dumps({"loss": [1.0], "val_loss": [2.0]})
+    else:
+        payload["config"] = json.dumps({**_tiny_vae().config(), "extra": 1})
+    torch.save(payload, path)
+    with pytest.warns(UserWarning, match=r"model cache: .*(JSON|history|does not describe).*retraining"):
+        history = vt.cached_fit(_tiny_vae(), x[:64], 1, directory=tmp_path, progress=False)
+    assert history.epochs == 1 and vt.load_model(path)[1].loss == history.loss
+
+
+def test_a_cache_folder_that_cannot_take_files_is_refused_before_training(x, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "fit", lambda *a, **k: pytest.fail("trained before checking the cache folder"))
+    a_file = tmp_path / "models"
+    a_file.write_text("a file, not a folder")
+    with pytest.raises(NotADirectoryError, match=r"is a file, not a folder.*VAE_TEACH_CACHE"):
+        vt.cached_fit(_tiny_vae(), x, 1, directory=a_file)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cache.tempfile, "TemporaryFile", refuse)  # chmod does not stop root, which CI may be
+    with pytest.raises(PermissionError, match=r"cannot write into .*Permission denied.*directory="):
+        vt.cached_fit(_tiny_vae(), x, 1, directory=tmp_path / "ok")
+
+
+def test_a_cache_path_that_is_a_folder_says_so(x, tmp_path):
+    name = f"vae-{cache.cache_key(_tiny_vae(), x, {'epochs': 1})}.pt"
+    (tmp_path / name).mkdir()
+    with pytest.raises(IsADirectoryError, match=f"{name} is a folder where the checkpoint file should go"):
+        vt.cached_fit(_tiny_vae(), x, 1, directory=tmp_path, progress=False)
+
+
+def test_a_failed_save_returns_the_trained_model_with_a_warning(x, tmp_path, monkeypatch):
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache, "save_model", disk_full)
+    model = _tiny_vae()
+    with pytest.warns(UserWarning, match="could not save .*No space left.*returned, but not cached"):
+        history = vt.cached_fit(model, x[:64], 2, directory=tmp_path, progress=False)
+    assert history.epochs == 2 and int(model.epochs_trained) == 2
+
+
+def test_cached_fit_refuses_an_unseeded_training(x, tmp_path):
+    with pytest.raises(ValueError, match="seed as an int"):
+        vt.cached_fit(_tiny_vae(), x, 1, directory=tmp_path, seed=None)
+
+
+def test_a_cache_hit_loads_from_a_folder_it_cannot_write(x, tmp_path, monkeypatch):
+    vt.cached_fit(_tiny_vae(), x[:64], 1, directory=tmp_path, progress=False)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cache.tempfile, "TemporaryFile", refuse)  # a classroom's read-only shared cache
+    monkeypatch.setattr(cache, "fit", lambda *a, **k: pytest.fail("retrained on a cache hit"))
+    assert vt.cached_fit(_tiny_vae(), x[:64], 1, directory=tmp_path, progress=False).epochs == 1

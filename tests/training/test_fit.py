@@ -1,4 +1,5 @@
 import os
+import re
 import signal
 
 import pytest
@@ -180,3 +181,71 @@ def test_the_notebook_bar_also_follows_tqdm_disable(monkeypatch):
     assert fit_module._progress_on(None) is False and fit_module._progress_on(True) is True
     monkeypatch.delenv("TQDM_DISABLE")
     assert fit_module._progress_on(None) is True and fit_module._progress_on(False) is False
+
+
+def test_diverged_training_stops_naming_epoch_step_and_a_smaller_lr(data):
+    vae = vt.VAE(latent_dim=4, hidden_dims=(400,))
+    with pytest.raises(vt.TrainingDivergedError,
+                       match=r"loss is (nan|inf) at epoch \d, step \d+ .*lr=10\).*smaller learning rate \(e.g. lr=1\)"
+                       ) as error:
+        vt.fit(vae, data.train_x[:512], epochs=3, lr=10, device="cpu", progress=False)
+    epoch = int(re.search(r"at epoch (\d)", str(error.value)).group(1))
+    assert int(vae.epochs_trained) == epoch - 1  # the epoch that diverged is not counted
+    sharp = vt.VAE(latent_dim=4, hidden_dims=(8,), likelihood="gaussian", gaussian_sigma=1e-30)
+    with pytest.raises(FloatingPointError, match=r"loss is inf at epoch 1, step 1"):
+        vt.fit(sharp, data.train_x[:64], epochs=1, progress=False)
+    assert all(torch.isfinite(p).all() for p in sharp.parameters()), "the step that saw inf must not be taken"
+
+
+@pytest.mark.parametrize("name, value", [
+    ("lr", float("inf")), ("lr", float("nan")), ("lr", "0.01"), ("lr", None), ("lr", 0.0),
+    ("beta", float("inf")), ("beta", float("nan")), ("beta", "1"), ("beta", None), ("beta", -1.0),
+])
+def test_fit_refuses_non_finite_or_non_numeric_lr_and_beta(name, value):
+    with pytest.raises(ValueError, match=rf"expected {name} as a finite number .*got {value!r}"):
+        vt.fit(vt.VAE(latent_dim=2, hidden_dims=(8,)), torch.rand(8, 1, 28, 28), epochs=1, **{name: value})
+
+
+def _returns_none(batch, generator):
+    batch + 0.1  # forgot the return
+
+
+@pytest.mark.parametrize("corrupt, error, message", [
+    (_returns_none, TypeError, r"it returned NoneType \(a missing return\?\)"),
+    (lambda b, g: b[:, :, :14], ValueError, r"shape \(32, 1, 28, 28\) in \[0, 1\]; it returned shape \(32, 1, 14, 28\)"),
+    (lambda b, g: b * 255, ValueError, r"in \[0, 1\]; it returned .*values in \[0, 255\] \(clamp"),
+    (lambda b, g: b * float("nan"), ValueError, r"in \[0, 1\]; it returned"),
+    ("gaussian", TypeError, r"expected corrupt as a function .*got str"),
+])
+def test_a_corrupt_that_breaks_its_contract_is_a_clear_error(corrupt, error, message):
+    ae = vt.Autoencoder(latent_dim=2, hidden_dims=(8,))
+    with pytest.raises(error, match=message):
+        vt.fit(ae, vt.load_mnist().train_x[:64], epochs=1, batch_size=32, corrupt=corrupt, progress=False)
+
+
+def test_fit_refuses_what_is_not_a_model_or_a_history():
+    x = torch.rand(8, 1, 28, 28)
+    for model in (None, torch.nn.Linear(784, 2)):
+        with pytest.raises(TypeError, match=f"expected a vae_teach model .*got {type(model).__name__}"):
+            vt.fit(model, x, epochs=1)
+    with pytest.raises(TypeError, match="expected history as a History .*got str"):
+        vt.fit(vt.Autoencoder(2, hidden_dims=()), x, epochs=1, history="x")
+
+
+def test_cuda_without_a_gpu_and_unknown_devices_are_clear_errors(monkeypatch):
+    model, x = vt.Autoencoder(2, hidden_dims=()), torch.rand(8, 1, 28, 28)
+    with pytest.raises(ValueError, match=r"expected device as 'cpu', 'cuda'.*got 'gpu'"):
+        vt.fit(model, x, epochs=1, device="gpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(RuntimeError, match=r"device='cuda' asks for a CUDA GPU, but torch finds none.*device='cpu'"):
+        vt.fit(model, x, epochs=1, device="cuda")
+    with pytest.raises(RuntimeError, match="finds none"):
+        vt.fit(model, x, epochs=1, device=torch.device("cuda", 0))
+
+
+def test_evaluate_refuses_a_negative_beta_and_an_unseeded_estimate():
+    model, x = vt.VAE(2, hidden_dims=(8,)), torch.rand(8, 1, 28, 28)
+    with pytest.raises(ValueError, match=r"expected beta as a finite number >= 0; got -1"):
+        vt.evaluate(model, x, beta=-1)
+    with pytest.raises(ValueError, match=r"expected seed as an int"):
+        vt.evaluate(model, x, seed=None)

@@ -73,16 +73,23 @@ def load_mnist(source: str | None = None, root: str | os.PathLike | None = None,
     """
     if source is None:
         source = os.environ.get(DATA_ENV_VAR, "").strip() or "subset"
+    if not isinstance(source, str) or source.lower() not in SOURCES:
+        raise ValueError(f"expected source to be one of {SOURCES} (or None: ${DATA_ENV_VAR}, else 'subset'); "
+                         f"got {source!r}")
     source = source.lower()
-    if source not in SOURCES:
-        raise ValueError(f"expected source to be one of {SOURCES}; got {source!r}")
+    if not isinstance(download, bool):
+        raise ValueError(f"expected download as True or False; got {download!r}")
+    root_path = _data_root(root)
     if source == "subset":
         return _load_subset()
-    return _load_torchvision(source, _data_root(root), download)
+    return _load_torchvision(source, root_path, download)
 
 
 def _data_root(root: str | os.PathLike | None) -> Path:
     if root is not None:
+        if not isinstance(root, (str, os.PathLike)):
+            raise TypeError(f"expected root as a folder path (a str or pathlib.Path) for full data sets; "
+                            f"got {type(root).__name__} {root!r}")
         return Path(root)
     env = os.environ.get(DATA_DIR_ENV_VAR)
     return Path(env) if env else Path.home() / ".cache" / "vae_teach" / "data"

@@ -17,7 +17,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 import torch
 from torch import Tensor, nn
 
-from .._validate import check_codes, check_images
+from .._validate import check_codes, check_images, check_seed
 from ..distributions import Bernoulli, Gaussian
 
 
@@ -60,6 +60,7 @@ class ImageModel(nn.Module):
         # Saved with the weights: fit initialises the output bias from the data only
         # on a model that has never been trained.
         self.register_buffer("epochs_trained", torch.zeros((), dtype=torch.int64))
+        seed = check_seed(seed, allow_none=True)
         if seed is None:
             build()
             return

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple, Sequence
 import torch
 from torch import Tensor, nn
 
-from .._validate import PIXELS, check_images, check_positive_int
+from .._validate import PIXELS, check_images, check_positive_int, check_seed
 from ..distributions import Gaussian, gaussian_kl, pixel_likelihood, reparameterize, squared_error
 from .base import ImageModel, LossParts, mlp, register
 
@@ -39,11 +39,14 @@ class VAEOutput(NamedTuple):
 
 def _check_hidden_dims(latent_dim: object, hidden_dims: object) -> tuple[int, ...]:
     check_positive_int(latent_dim, "latent_dim")
-    dims = tuple(hidden_dims) if not isinstance(hidden_dims, (int, str, bytes)) and hasattr(hidden_dims, "__iter__") \
-        else hidden_dims
-    if not isinstance(dims, tuple) or not all(isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in dims):
-        raise ValueError(f"expected hidden_dims as a sequence of positive ints, e.g. (400,); got {hidden_dims!r}")
-    return dims
+    expected = "expected hidden_dims as a sequence of positive ints, e.g. (400,), or () for no hidden layer"
+    if isinstance(hidden_dims, (str, bytes)) or not hasattr(hidden_dims, "__iter__"):
+        raise ValueError(f"{expected}; got {hidden_dims!r}")
+    dims = tuple(hidden_dims)  # materialised once: a generator would be empty after a second pass
+    try:
+        return tuple(check_positive_int(h, "each hidden size") for h in dims)
+    except ValueError:
+        raise ValueError(f"{expected}; got {dims!r}") from None
 
 
 @register
@@ -62,13 +65,13 @@ class Autoencoder(ImageModel):
         super().__init__()
         self.hidden_dims = _check_hidden_dims(latent_dim, hidden_dims)
         self.pixel_likelihood = pixel_likelihood(likelihood)
-        self.latent_dim, self.likelihood, self.seed = latent_dim, likelihood, seed
+        self.latent_dim, self.likelihood, self.seed = int(latent_dim), likelihood, check_seed(seed, allow_none=True)
 
         def build() -> None:
-            self.encoder = mlp([PIXELS, *self.hidden_dims, latent_dim])
-            self.decoder = mlp([latent_dim, *reversed(self.hidden_dims), PIXELS])
+            self.encoder = mlp([PIXELS, *self.hidden_dims, self.latent_dim])
+            self.decoder = mlp([self.latent_dim, *reversed(self.hidden_dims), PIXELS])
 
-        self._init_seeded(seed, build)
+        self._init_seeded(self.seed, build)
 
     def config(self) -> dict[str, Any]:
         return {"class": "Autoencoder", "latent_dim": self.latent_dim,
@@ -117,16 +120,16 @@ class VAE(ImageModel):
         self.hidden_dims = _check_hidden_dims(latent_dim, hidden_dims)
         self.pixel_likelihood = pixel_likelihood(likelihood, gaussian_sigma)
         self.gaussian_sigma = Gaussian(gaussian_sigma).sigma  # checked even when unused: it is in the config
-        self.latent_dim, self.likelihood, self.seed = latent_dim, likelihood, seed
+        self.latent_dim, self.likelihood, self.seed = int(latent_dim), likelihood, check_seed(seed, allow_none=True)
 
         def build() -> None:
             self.encoder = mlp([PIXELS, *self.hidden_dims], activate_last=True)
             width = self.hidden_dims[-1] if self.hidden_dims else PIXELS
-            self.mu_head = nn.Linear(width, latent_dim)
-            self.logvar_head = nn.Linear(width, latent_dim)
-            self.decoder = mlp([latent_dim, *reversed(self.hidden_dims), PIXELS])
+            self.mu_head = nn.Linear(width, self.latent_dim)
+            self.logvar_head = nn.Linear(width, self.latent_dim)
+            self.decoder = mlp([self.latent_dim, *reversed(self.hidden_dims), PIXELS])
 
-        self._init_seeded(seed, build)
+        self._init_seeded(self.seed, build)
 
     def config(self) -> dict[str, Any]:
         return {"class": "VAE", "latent_dim": self.latent_dim, "hidden_dims": list(self.hidden_dims),
@@ -165,6 +168,7 @@ class VAE(ImageModel):
     def sample(self, n: int, seed: int | None = None) -> Tensor:
         """n images decoded from z ~ N(0, I) (decoder means): (n, 1, 28, 28)."""
         check_positive_int(n, "n")
+        seed = check_seed(seed, allow_none=True)
         generator = torch.Generator().manual_seed(seed) if seed is not None else None
         z = torch.randn(n, self.latent_dim, generator=generator)
         return self.decode(z)

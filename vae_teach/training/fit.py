@@ -11,10 +11,16 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from .._validate import check_images, check_nonnegative_int, check_positive_int
+from .._validate import (check_device, check_images, check_nonnegative_int, check_positive_int, check_real,
+                         check_seed, describe)
+from ..models.base import ImageModel
 from ..objectives import mean_over_batches
 
 Corruption = Callable[[Tensor, torch.Generator], Tensor]
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Training produced a non-finite loss or weight (NaN or infinity): the step size is too large."""
 
 
 def default_device() -> torch.device:
@@ -76,8 +82,9 @@ def evaluate(model, x: Tensor, beta: float = 1.0, batch_size: int = 1000, seed: 
              y: Tensor | None = None) -> dict[str, float]:
     """Mean loss, recon and kl per example of a model on images x (N, 1, 28, 28); no gradients.
 
-    y: (N,) labels for a conditional model.
+    y: (N,) labels for a conditional model. beta: a finite number >= 0; seed: an int.
     """
+    beta = check_real(beta, "beta")
     means = mean_over_batches(
         lambda batch, generator, labels: torch.stack(
             model.loss_parts(batch, labels, beta=beta, generator=generator), dim=1),
@@ -125,7 +132,8 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
     fresh Adam); 0 starts at lr. beta: weight of the KL term (VAE only; 1 gives the ELBO).
     corrupt: ``corrupt(x_batch, generator) -> noisy batch``, both (B, 1, 28, 28), fed to the encoder while the
     clean batch stays the target (a denoising autoencoder).
-    seed: fixes the shuffling and the sampling noise (same seed, same model on CPU).
+    seed: an int in [0, 2**63) that fixes the shuffling and the sampling noise (same seed, same model
+    on CPU); None draws one from torch's global RNG (so ``torch.manual_seed`` still decides).
     device: default CUDA when present, else CPU; the model is moved there.
     progress: a tqdm bar (default: tqdm's own default, off when $TQDM_DISABLE=1).
     y, test_y: (N,) integer labels of train_x and test_x, for a conditional model
@@ -133,15 +141,24 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
     history: continue appending to an earlier History.
     Ctrl-C stops training, keeps the weights so far and returns the History with
     ``interrupted=True``.
+    A non-finite loss or weight stops training with a TrainingDivergedError naming the epoch
+    and step (before the optimizer step that would spread it); the cache never stores such a model.
     """
+    check_trainable(model)
     check_positive_int(epochs, "epochs")
     check_positive_int(batch_size, "batch_size")
     check_nonnegative_int(warmup_steps, "warmup_steps")
-    if not (lr > 0):
-        raise ValueError(f"expected lr > 0; got {lr!r}")
-    if not (beta >= 0):
-        raise ValueError(f"expected beta >= 0; got {beta!r}")
-    device = torch.device(device) if device is not None else default_device()
+    lr = check_real(lr, "lr", allow_minimum=False)
+    beta = check_real(beta, "beta")
+    seed = check_seed(seed, allow_none=True)
+    if seed is None:  # unseeded: a seed drawn from torch's global RNG (so torch.manual_seed still fixes it)
+        seed = int(torch.randint(2**62, ()))
+    if corrupt is not None and not callable(corrupt):
+        raise TypeError(f"expected corrupt as a function corrupt(x_batch, generator) -> noisy batch, or None; "
+                        f"got {type(corrupt).__name__}")
+    if history is not None and not isinstance(history, History):
+        raise TypeError(f"expected history as a History from an earlier fit, or None; got {type(history).__name__}")
+    device = check_device(device) if device is not None else default_device()
     x = check_images(train_x, "train_x").to(device).flatten(1).contiguous()
     test = check_images(test_x, "test_x") if test_x is not None else None
     labels = model.check_labels(y, x.shape[0])
@@ -165,22 +182,27 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
     bar = tqdm(range(epochs), desc=f"training {type(model).__name__}", unit="epoch",
                leave=False, disable=not _progress_on(progress))
     try:
-        for _ in bar:
+        for epoch in bar:
             start = time.perf_counter()
             sums = torch.zeros(3, dtype=torch.float64, device=device)
             for idx in torch.randperm(n, generator=shuffle).to(device).split(batch_size):
                 batch = x.index_select(0, idx)
-                noisy = corrupt(batch.view(-1, 1, 28, 28), noise) if corrupt is not None else None
+                noisy = _corrupted(corrupt, batch.view(-1, 1, 28, 28), noise) if corrupt is not None else None
                 batch_y = labels.index_select(0, idx) if labels is not None else None
                 parts = model.loss_parts(batch, batch_y, beta=beta, generator=noise, x_input=noisy)
                 optimizer.zero_grad(set_to_none=True)
-                parts.loss.mean().backward()
+                loss = parts.loss.mean()
                 step += 1
+                if not bool(torch.isfinite(loss)):  # stop before the step spreads it into the weights
+                    raise _diverged(f"the loss is {loss.item()}", epoch, step, lr)
+                loss.backward()
                 if step <= warmup_steps:
                     _set_lr(optimizer, lr * step / warmup_steps)
                 optimizer.step()
                 sums += torch.stack([p.detach().sum() for p in parts]).double()
             seconds = time.perf_counter() - start
+            if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+                raise _diverged("a weight is no longer finite", epoch, step, lr)
             model.epochs_trained += 1
             loss, recon, kl = (sums / n).tolist()
             history.loss.append(loss)
@@ -201,3 +223,31 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
         bar.close()
         model.eval()
     return history
+
+
+def check_trainable(model: object) -> None:
+    """A vae_teach model (or a torch.compile wrapper of one, which forwards its methods), else a TypeError."""
+    if not isinstance(model, ImageModel) and not isinstance(getattr(model, "_orig_mod", None), ImageModel):
+        raise TypeError(f"expected a vae_teach model (vt.Autoencoder, vt.VAE, ...) to train; "
+                        f"got {type(model).__name__}")
+
+
+def _corrupted(corrupt: Corruption, batch: Tensor, generator: torch.Generator) -> Tensor:
+    """corrupt(batch, generator), checked: a tensor of the batch's shape with finite values in [0, 1]."""
+    noisy = corrupt(batch, generator)
+    expected = f"expected corrupt(x_batch, generator) to return images of shape {tuple(batch.shape)} in [0, 1]"
+    if not isinstance(noisy, Tensor):
+        raise TypeError(f"{expected}; it returned {type(noisy).__name__} (a missing return?)")
+    if noisy.shape != batch.shape or not noisy.is_floating_point():
+        raise ValueError(f"{expected}; it returned shape {tuple(noisy.shape)}, dtype {noisy.dtype}")
+    if not bool(((noisy >= 0) & (noisy <= 1)).all()):  # NaN fails both comparisons
+        raise ValueError(f"{expected}; it returned {describe(noisy)} (clamp to [0, 1])")
+    return noisy
+
+
+def _diverged(what: str, epoch: int, step: int, lr: float) -> TrainingDivergedError:
+    return TrainingDivergedError(
+        f"training diverged: {what} at epoch {epoch + 1}, step {step} (optimizer steps counted from the start "
+        f"of this fit call; lr={lr:g}). "
+        f"Build a fresh model and train it with a smaller learning rate (e.g. lr={lr / 10:g}); a tiny "
+        "gaussian_sigma or a huge beta also blows the loss up. (cached_fit never stores a diverged model.)")
