@@ -280,3 +280,62 @@ def test_a_cache_hit_loads_from_a_folder_it_cannot_write(x, tmp_path, monkeypatc
     monkeypatch.setattr(cache.tempfile, "TemporaryFile", refuse)  # a classroom's read-only shared cache
     monkeypatch.setattr(cache, "fit", lambda *a, **k: pytest.fail("retrained on a cache hit"))
     assert vt.cached_fit(_tiny_vae(), x[:64], 1, directory=tmp_path, progress=False).epochs == 1
+
+
+@pytest.fixture
+def shared_read_only_cache(tmp_path, monkeypatch):
+    """A classroom's cache: $VAE_TEACH_CACHE at a folder this user may read but not write (as a
+    non-root student sees it: os.access says no), a home of its own, and every attempt to open a
+    file for writing inside the shared folder recorded (and refused)."""
+    import os
+    shared, home = tmp_path / "shared", tmp_path / "home"
+    shared.mkdir()
+    home.mkdir()
+    monkeypatch.setenv(cache.CACHE_ENV_VAR, str(shared))
+    monkeypatch.setenv("HOME", str(home))
+    real_access, real_open = os.access, os.open
+    writes: list[str] = []
+
+    def access(path, mode, *args, **kwargs):
+        if mode & os.W_OK and os.path.realpath(path).startswith(str(shared)):
+            return False
+        return real_access(path, mode, *args, **kwargs)
+
+    def open_(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and os.path.realpath(path).startswith(str(shared)):
+            writes.append(str(path))
+            raise PermissionError(13, "read-only shared cache", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(os, "open", open_)
+    return shared, home / ".cache" / "vae_teach" / "models", writes
+
+
+def test_a_shared_read_only_cache_is_read_without_writing_and_a_missing_model_trains_into_ones_own(
+        x, tmp_path, shared_read_only_cache, monkeypatch):
+    shared, own, writes = shared_read_only_cache
+    # the instructor trained one model into the shared folder beforehand
+    trained = _tiny_vae()
+    history = vt.fit(trained, x, epochs=2, progress=False)
+    key = cache.cache_key(trained, x, {"epochs": 2, "progress": False})
+    vt.save_model(trained, own.parent.parent.parent / "instructor.pt", history)  # written outside, then moved in
+    (own.parent.parent.parent / "instructor.pt").rename(shared / f"vae-{key}.pt")
+
+    hit = _tiny_vae()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a hit in the shared folder is silent
+        vt.cached_fit(hit, x, epochs=2, progress=False)
+    assert all(torch.equal(p, q) for p, q in zip(trained.parameters(), hit.parameters()))
+
+    missing = _tiny_vae(latent_dim=4)
+    with pytest.warns(UserWarning, match=r"not in the shared, read-only cache .*your own cache, .* holds or trains it"):
+        vt.cached_fit(missing, x, epochs=2, progress=False)
+    assert [p.name for p in own.iterdir()] == [f"vae-{cache.cache_key(missing, x, {'epochs': 2, 'progress': False})}.pt"]
+    assert writes == [] and sorted(p.name for p in shared.iterdir()) == [f"vae-{key}.pt"]
+
+    again = _tiny_vae(latent_dim=4)  # the next session finds it in the user's own cache
+    monkeypatch.setattr(cache, "fit", lambda *a, **k: pytest.fail("retrained a model the user's cache holds"))
+    with pytest.warns(UserWarning, match="your own cache, .* holds or trains it"):
+        vt.cached_fit(again, x, epochs=2, progress=False)
+    assert all(torch.equal(p, q) for p, q in zip(missing.parameters(), again.parameters()))

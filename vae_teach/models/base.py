@@ -158,6 +158,11 @@ def register(cls: type[nn.Module]) -> type[nn.Module]:
     return cls
 
 
+def is_model(obj: object) -> bool:
+    """True for the book's models: an ImageModel, or an instance of any registered class (the digit classifier)."""
+    return isinstance(obj, (ImageModel, *MODEL_CLASSES.values()))
+
+
 def build_model(config: dict[str, Any]) -> nn.Module:
     """Rebuild a model (fresh weights) from ``model.config()``."""
     kwargs = dict(config)

@@ -32,10 +32,30 @@ __all__ = ["CACHE_ENV_VAR", "CheckpointError", "cache_dir", "cache_key", "cached
 CACHE_ENV_VAR = "VAE_TEACH_CACHE"
 
 
+def user_cache_dir() -> Path:
+    """The per-user model cache folder, ~/.cache/vae_teach/models."""
+    return Path.home() / ".cache" / "vae_teach" / "models"
+
+
 def cache_dir() -> Path:
     """The model cache folder: $VAE_TEACH_CACHE, else ~/.cache/vae_teach/models."""
     env = os.environ.get(CACHE_ENV_VAR)
-    return Path(env) if env else Path.home() / ".cache" / "vae_teach" / "models"
+    return Path(env) if env else user_cache_dir()
+
+
+def _fallback(path: Path) -> Path | None:
+    """Where a model missing from a shared, read-only cache trains instead: the per-user cache.
+
+    A classroom points $VAE_TEACH_CACHE at a folder of trained models that students can
+    read but not write. Such a folder is only read: whether it takes files is asked of the
+    operating system (os.access), never tried. None when path's folder is not that case.
+    """
+    env = os.environ.get(CACHE_ENV_VAR)
+    folder = path.parent
+    if not env or folder != Path(env) or not folder.is_dir() or os.access(folder, os.W_OK):
+        return None
+    own = user_cache_dir() / path.name
+    return None if own.parent == folder else own
 
 
 def cache_key(model, train_x: Tensor, fit_kwargs: dict[str, Any]) -> str:
@@ -96,6 +116,11 @@ def _load_or_train(model, path: Path, train: Callable[[], History]) -> History:
             return history if history is not None else History()
         except CheckpointError as error:
             warnings.warn(f"model cache: {error}; retraining", stacklevel=3)
+    fallback = _fallback(path)
+    if fallback is not None:
+        warnings.warn(f"model cache: {path.name} is not in the shared, read-only cache {path.parent}; "
+                      f"your own cache, {fallback.parent}, holds or trains it", stacklevel=3)
+        return _load_or_train(model, fallback, train)
     _check_writable_folder(path)
     history = train()
     if history.interrupted:

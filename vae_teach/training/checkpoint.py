@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 
 from .._version import __version__
-from ..models.base import ImageModel, build_model
+from ..models.base import ImageModel, build_model, is_model
 from .fit import History
 
 CHECKPOINT_FORMAT = 1
@@ -55,7 +55,7 @@ def save_model(model: ImageModel, path: str | os.PathLike, history: History | No
     A crash, Ctrl-C or SIGKILL during the write leaves any earlier file at path intact;
     temporary files that killed writers left in the folder are removed here.
     """
-    if not isinstance(model, ImageModel):
+    if not is_model(model):
         raise TypeError(f"expected a vae_teach model (vt.Autoencoder, vt.VAE, ...) to save; "
                         f"got {type(model).__name__}")
     if history is not None and not isinstance(history, History):
@@ -203,7 +203,7 @@ def load_model(path: str | os.PathLike) -> tuple[ImageModel, History | None]:
 
 def load_weights(model: ImageModel, path: str | os.PathLike) -> History | None:
     """Load the weights saved at path into model, which must have the same architecture."""
-    if not isinstance(model, ImageModel):
+    if not is_model(model):
         raise TypeError(f"expected a vae_teach model to load weights into; got {type(model).__name__}")
     payload = _read_checkpoint(path)
     path = Path(path)

@@ -13,7 +13,7 @@ from torch import Tensor
 
 from .._validate import (check_device, check_images, check_nonnegative_int, check_positive_int, check_real,
                          check_seed, describe)
-from ..models.base import ImageModel
+from ..models.base import is_model
 from ..objectives import mean_over_batches
 
 Corruption = Callable[[Tensor, torch.Generator], Tensor]
@@ -227,7 +227,7 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
 
 def check_trainable(model: object) -> None:
     """A vae_teach model (or a torch.compile wrapper of one, which forwards its methods), else a TypeError."""
-    if not isinstance(model, ImageModel) and not isinstance(getattr(model, "_orig_mod", None), ImageModel):
+    if not is_model(model) and not is_model(getattr(model, "_orig_mod", None)):
         raise TypeError(f"expected a vae_teach model (vt.Autoencoder, vt.VAE, ...) to train; "
                         f"got {type(model).__name__}")
 
