@@ -10,7 +10,10 @@ script of an output made in the session; a saved output opened again shows
 
 Only MLP decoders can travel into the page (``vt.Autoencoder`` / ``vt.VAE``): the
 explorers refuse any other model at construction with
-``export.UnsupportedModelError``.
+``export.UnsupportedModelError``. Everything else that would break the view later
+is refused at construction too, naming what came in (``checks``): NaN weights or
+codes, a view over the size budgets, steps or a span the page's controls cannot
+show, digits the labels lack.
 """
 
 from __future__ import annotations
@@ -178,7 +181,7 @@ class TraversalExplorer(Explorer):
 
     model: AE or VAE (meant for a VAE with more than two dimensions). dim: the dimension
     shown first (None: the one along which the codes of ``images`` vary most).
-    span: in latent units, 0.5 to 4 (the page's slider); steps: images in the row, >= 2.
+    span: in latent units, 0.5 to 4 in steps of 0.5 (the page's slider); steps: images in the row, 2 to 32.
     """
 
     kind = "traversal"
@@ -218,7 +221,7 @@ class ArithmeticExplorer(Explorer):
     """Move a test digit's code along mean[target] - mean[source] (class means of all codes) and decode.
 
     The class means come from the codes of ``images`` (N, 1, 28, 28) with ``labels`` (N,);
-    source and target are digits 0-9; steps: images in the row, >= 2.
+    source and target are digits 0-9 present in the labels; steps: images in the row, 2 to 32.
     """
 
     kind = "arithmetic"
