@@ -43,7 +43,7 @@ def rendered(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab-myst")
     shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns("_build", "*.ipynb"))
     shutil.copy(ROOT / "jupytext.toml", root / "jupytext.toml")
-    written = write_student_notebooks(chapters(root / "book"), root / "student")
+    written = write_student_notebooks(chapters(root / "book"), root / "student").written
     documents = [p.relative_to(root).as_posix() for p in chapters(root / "book")] + \
                 [p.relative_to(root).as_posix() for p in written]
     seen: dict[str, list[dict]] = {}

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
+
 import pytest
 import torch
 
@@ -146,3 +150,73 @@ def test_a_long_message_wraps_to_fit_a_code_output_of_the_book(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) > 1 and all(len(line) <= 76 for line in lines), lines
     assert all(line.startswith("  ") for line in lines[1:])  # later lines indented under the first
+
+
+# ------------------------------------------------------------ time limit
+# The "endless" loops below end by themselves after 30 s, so that a broken time limit
+# fails these tests (too slow) instead of hanging the test run.
+
+def _endless(x):
+    stop = time.monotonic() + 30.0
+    while time.monotonic() < stop:  # the student's loop that never ends
+        pass
+    return x
+
+
+def _endless_swallowing(x):
+    stop = time.monotonic() + 30.0
+    while time.monotonic() < stop:
+        try:
+            time.sleep(0.01)
+        except Exception:  # noqa: BLE001 - a student's catch-all must not swallow the stop
+            pass
+    return x
+
+
+def _timed_check(check, answer) -> tuple[bool, float]:
+    started = time.monotonic()
+    result = check(answer)
+    return result, time.monotonic() - started
+
+
+@pytest.mark.parametrize("answer", [_endless, _endless_swallowing, lambda x: time.sleep(30) or x],
+                         ids=["loop", "loop with except Exception", "sleep"])
+def test_an_endless_student_function_gets_a_hint_within_the_time_limit(capsys, monkeypatch, answer):
+    monkeypatch.setenv("VAE_TEACH_CHECK_SECONDS", "1")
+    result, seconds = _timed_check(ex.check_flatten, answer)
+    out = capsys.readouterr().out.replace("\n  ", " ")
+    assert result is False and seconds < 5, f"took {seconds:.1f} s"
+    assert out.startswith(HINT) and "after 1 s" in out and "loop that never ends" in out, out
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL and signal.getitimer(signal.ITIMER_REAL) == (0, 0)
+
+
+def test_the_hint_names_the_line_the_loop_was_on(capsys):
+    @checker("limited", seconds=0.5)
+    def check_limited(fn):
+        call(fn, 1)
+    assert check_limited(_endless) is False
+    assert "while time.monotonic() < stop" in capsys.readouterr().out
+
+
+def test_a_check_run_from_another_thread_is_stopped_too(capsys):
+    """No SIGALRM outside the main thread (nor on Windows): the watchdog thread stops the loop."""
+    @checker("limited", seconds=1)
+    def check_limited(fn):
+        call(fn, 1)
+    outcome = {}
+    worker = threading.Thread(target=lambda: outcome.update(zip(("result", "seconds"),
+                                                                 _timed_check(check_limited, _endless))))
+    worker.start()
+    worker.join(40)
+    assert outcome["result"] is False and outcome["seconds"] < 5, outcome
+    assert "after 1 s" in capsys.readouterr().out
+
+
+def test_a_check_within_its_limit_is_untouched_and_leaves_no_timer(capsys):
+    @checker("quick", seconds=0.3)
+    def check_quick(fn):
+        compare(call(fn, EXPECTED), EXPECTED)
+    assert check_quick(lambda x: x.clone()) is True
+    time.sleep(1.0)  # past the limit: a timer left armed would fire now
+    assert capsys.readouterr().out.startswith(PASS)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0, 0)

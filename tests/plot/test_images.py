@@ -95,3 +95,31 @@ def test_plot_latent_scatter_has_one_legend_entry_per_class():
 def test_plot_latent_scatter_refuses_codes_that_are_not_2d():
     with pytest.raises(ValueError, match=r"\(N, 2\); got \(5, 3\)"):
         vt.plot_latent_scatter(torch.randn(5, 3), torch.zeros(5))
+
+
+def test_show_images_draws_a_numpy_batch_as_it_draws_the_same_tensor():
+    images = torch.rand(6, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    from_tensor = vt.show_images(images, nrow=3).get_images()[0].get_array()
+    from_numpy = vt.show_images(images.numpy().astype(np.float64), nrow=3).get_images()[0].get_array()
+    plt.close("all")
+    assert from_numpy.shape == (2 * 30 + 2, 3 * 30 + 2)
+    assert np.array_equal(np.asarray(from_numpy), np.asarray(from_tensor))
+
+
+@pytest.mark.parametrize("images, message", [
+    (torch.zeros(0, 1, 28, 28), r"expected images as float images of shape \(N, 1, 28, 28\).*empty tensor"),
+    (np.zeros((0, 784), dtype=np.float32), r"empty tensor of shape \(0, 784\)"),
+    (np.full((2, 28, 28), 255, dtype=np.uint8), r"dtype uint8.*divide|x.float\(\) / 255"),
+    (np.array([["a"]]), r"numeric numpy array.*got a numpy array of dtype <U1"),
+    ([[0.5] * 784], r"got list"),
+], ids=["empty tensor", "empty numpy", "uint8 numpy", "strings", "list"])
+def test_show_images_refuses_what_it_cannot_draw_naming_it(images, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        vt.show_images(images)
+    plt.close("all")
+
+
+def test_show_rows_refuses_an_empty_row():
+    with pytest.raises(ValueError, match="empty tensor"):
+        vt.show_rows([torch.rand(3, 1, 28, 28), torch.zeros(0, 1, 28, 28)], ["a", "b"])
+    plt.close("all")

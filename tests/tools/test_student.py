@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,8 @@ import pytest
 from nbclient import NotebookClient
 
 from vae_teach.exercises import HINT, PASS
-from vae_teach.tools.student import ChapterError, chapters, solution_cells, student_notebook, write_student_notebooks
+from vae_teach.tools.student import (ChapterError, chapters, exercise_cells, exercise_labels, solution_cells,
+                                     student_notebook, write_student_notebooks)
 
 from conftest import ROOT, build_env
 
@@ -129,3 +131,189 @@ def test_the_command_refuses_with_the_label_and_a_nonzero_exit(tmp_path):
                              str(path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "01_bad.md" in result.stderr and "ex-lonely" in result.stderr
+
+
+# ------------------------------------------------------------ every way MyST lets a chapter write a solution
+# Each variant is a solution the book renders as one (MyST: fences of 3+ backticks or colons,
+# indented by up to 3 spaces, closed by a fence at least as long; directive names are
+# case-insensitive; options as :key: lines or a YAML block; directives nest). SECRET marks
+# solution text: none of it may reach the student notebook.
+
+CELL = "```{{code-cell}} ipython3\n{code}\n```\n"
+GATED = [  # (opening of the solution, its closing): code cells sit between them
+    ("```{solution-start} ex-a\n:class: dropdown\n```\n", "```{solution-end}\n```\n"),
+    ("````{solution-start} ex-a\n````\n", "`````{solution-end}\n`````\n"),
+    (":::{solution-start} ex-a\n:class: dropdown\n:::\n", ":::{solution-end}\n:::\n"),
+    ("::::{solution-start} ex-a\n::::::\n", "::::{solution-end}\n::::\n"),
+    ("   ```{solution-start} ex-a\n   :class: dropdown\n   ```\n", "  ```{solution-end}\n  ```\n"),
+    ("  :::{solution-start} ex-a\n  :::\n", " :::{solution-end}\n :::\n"),
+    ("```{Solution-Start} ex-a\n```\n", "```{SOLUTION-END}\n```\n"),
+    ("``` {solution-start} ex-a\n---\nclass: dropdown\n---\n```\n", "```   {solution-end}\n```\n"),
+]
+ONE_BLOCK = [  # a whole solution in one markdown cell
+    "````{solution} ex-a\n:class: dropdown\nSECRET text\n```python\nSECRET = 1\n```\n````\n",
+    ":::{solution} ex-a\n:class: dropdown\nSECRET text\n```python\nSECRET = 1\n```\n:::\n",
+    "  ````{solution} ex-a\n  SECRET text\n  ```python\n  SECRET = 1\n  ```\n  ````\n",
+    "````{admonition} Answer\n:class: tip\n```{solution} ex-a\nSECRET text\n```\n````\n",
+    "```{admonition} Answer\n:class: tip\n````{solution} ex-a\nSECRET text\n````\n```\n",  # ```` ends both
+    "::::{admonition} Answer\n:::{solution} ex-a\nSECRET text\n:::\n::::\n",
+    "::::{dropdown} Answer\n```{note}\nbefore\n```\n:::{solution} ex-a\nSECRET text\n:::\n::::\n",
+    "> ```{solution} ex-a\n> SECRET text\n> ```\n",
+    "- a list item\n\n  ```{solution} ex-a\n  SECRET text\n  ```\n",
+    "```{solution} ex-a\n---\nclass: dropdown\nlabel: sol-a\n---\nSECRET text\n```\n",
+]
+EXERCISE_FORMS = [  # the exercise, gated (stub code cell inside) or one block
+    EXERCISE.format(label="ex-a"),
+    ":::{exercise-start}\n:label: ex-a\n:::\nDo it.\n\n" + CELL.format(code="x = ...") + ":::{exercise-end}\n:::\n\n",
+    "  ````{exercise-start} A title\n  :label: ex-a\n  ````\nDo it.\n\n" + CELL.format(code="x = ...")
+    + "```{exercise-end}\n```\n\n",
+    "```{exercise} A title\n:label: ex-a\nDo it.\n```\n\n" + CELL.format(code="x = ...") + "\n",
+]
+
+
+def _student_text(tmp_path, body: str) -> str:
+    notebook = student_notebook(write_chapter(tmp_path, "01_forms.md", body + "After the exercise.\n"))
+    return "\n".join(cell.source for cell in notebook.cells)
+
+
+@pytest.mark.parametrize("opening, closing", GATED, ids=[f"gated-{i}" for i in range(len(GATED))])
+def test_no_gated_solution_form_leaks_into_the_student_notebook(tmp_path, opening, closing):
+    body = (EXERCISE.format(label="ex-a") + opening + "SECRET prose\n\n" + CELL.format(code="SECRET = 1")
+            + "More SECRET prose.\n\n" + CELL.format(code="SECRET = 2") + closing + "\n")
+    text = _student_text(tmp_path, body)
+    assert "SECRET" not in text and "solution" not in text.lower(), text
+    assert "x = ..." in text and "(`ex-a`)" in text and "After the exercise." in text
+
+
+WHOLE = {  # exercise and solution both written one way (a line pattern misses both, and keeps everything)
+    "indented": "  ```{exercise-start}\n  :label: ex-a\n  ```\nDo it.\n\n{stub}  ```{exercise-end}\n  ```\n\n"
+                "  ```{solution-start} ex-a\n  ```\n{secret}  ```{solution-end}\n  ```\n",
+    "capitals": "```{Exercise-Start}\n:label: ex-a\n```\nDo it.\n\n{stub}```{Exercise-End}\n```\n\n"
+                "```{Solution-Start} ex-a\n```\n{secret}```{Solution-End}\n```\n",
+    "space": "``` {exercise-start}\n:label: ex-a\n```\nDo it.\n\n{stub}``` {exercise-end}\n```\n\n"
+             "``` {solution-start} ex-a\n```\n{secret}``` {solution-end}\n```\n",
+    "yaml": "```{exercise-start}\n---\nlabel: ex-a\n---\n```\nDo it.\n\n{stub}```{exercise-end}\n```\n\n"
+            "```{solution-start} ex-a\n---\nclass: dropdown\n---\n```\n{secret}```{solution-end}\n```\n",
+}
+
+
+@pytest.mark.parametrize("form", WHOLE)
+def test_no_solution_leaks_when_exercise_and_solution_are_both_written_one_way(tmp_path, form):
+    body = WHOLE[form].replace("{stub}", CELL.format(code="x = ...")).replace("{secret}", CELL.format(code="SECRET = 1"))
+    text = _student_text(tmp_path, body)
+    assert "SECRET" not in text and "**Exercise 1** (`ex-a`)" in text and "x = ..." in text, text
+
+
+@pytest.mark.parametrize("solution", ONE_BLOCK, ids=[f"one-block-{i}" for i in range(len(ONE_BLOCK))])
+def test_no_one_block_or_nested_solution_leaks_into_the_student_notebook(tmp_path, solution):
+    text = _student_text(tmp_path, EXERCISE.format(label="ex-a") + solution + "\n")
+    assert "SECRET" not in text and "{solution" not in text, text
+    assert "x = ..." in text and "After the exercise." in text
+
+
+@pytest.mark.parametrize("exercise", EXERCISE_FORMS, ids=["gated", "colon", "indented-long", "one-block"])
+def test_every_exercise_form_keeps_its_text_and_stub(tmp_path, exercise):
+    text = _student_text(tmp_path, exercise + SOLUTION.format(label="ex-a").replace("x = 1", "SECRET = 1"))
+    assert "**Exercise 1** (`ex-a`)" in text and "Do it." in text and "x = ..." in text
+    assert "SECRET" not in text and ":label:" not in text and "{exercise" not in text, text
+
+
+def test_a_solution_nested_in_a_one_block_exercise_is_dropped_with_the_exercise_kept(tmp_path):
+    body = "````{exercise}\n:label: ex-a\nDo it.\n```{solution} ex-a\nSECRET text\n```\nThen this.\n````\n\n"
+    text = _student_text(tmp_path, body)
+    assert "SECRET" not in text and "Do it." in text and "Then this." in text
+
+
+def test_a_four_space_indent_is_code_in_the_book_so_it_hides_nothing_and_is_refused(tmp_path):
+    """Indented four spaces, the fence is an indented code block: the book shows it, so the exercise
+    has no solution, and the chapter is refused rather than the code cells being taken for one."""
+    body = EXERCISE.format(label="ex-a") + "    ```{solution-start} ex-a\n    ```\n\n" + CELL.format(code="y = 2")
+    with pytest.raises(ChapterError, match="'ex-a' has no matching solution"):
+        _student_text(tmp_path, body)
+
+
+def test_a_one_block_solution_left_open_before_a_code_cell_is_refused(tmp_path):
+    """jupytext does not know colon fences, so it splits the code cell out of this solution."""
+    body = EXERCISE.format(label="ex-a") + ":::{solution} ex-a\nSECRET\n" + CELL.format(code="SECRET = 1") + ":::\n"
+    with pytest.raises(ChapterError, match=r"01_forms.md: \{solution\} ex-a is not closed in its markdown cell"):
+        _student_text(tmp_path, body)
+
+
+def test_a_solution_in_rst_inside_eval_rst_is_refused(tmp_path):
+    body = EXERCISE.format(label="ex-a") + "```{eval-rst}\n.. solution:: ex-a\n\n   SECRET\n```\n"
+    with pytest.raises(ChapterError, match=r"reStructuredText inside \{eval-rst\}"):
+        _student_text(tmp_path, body)
+
+
+def test_the_parser_reads_chapters_with_the_books_myst_extensions():
+    import yaml
+
+    from vae_teach.tools.directives import BOOK_EXTENSIONS
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert set(config["parse"]["myst_enable_extensions"]) == BOOK_EXTENSIONS
+
+
+# ------------------------------------------------------------ files: what is kept, what is refused
+
+def _run(*args, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "vae_teach.student", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_students_notebook_is_kept_unless_forced(tmp_path):
+    chapters_ = [write_chapter(tmp_path, name, EXERCISE.format(label=f"ex-{name[:2]}")
+                               + SOLUTION.format(label=f"ex-{name[:2]}")) for name in ("01_a.md", "02_b.md")]
+    out = tmp_path / "student"
+    assert _run("--out", out, *chapters_).returncode == 0
+    work = out / "01_a.ipynb"
+    notebook = nbformat.read(work, as_version=4)
+    notebook.cells[-1].source = "x = 42  # the student's answer"
+    nbformat.write(notebook, work)
+    students_bytes = work.read_bytes()
+
+    again = _run("--out", out, *chapters_)
+    assert again.returncode == 0 and work.read_bytes() == students_bytes, "the student's work was overwritten"
+    assert f"kept {work}" in again.stdout and "--force" in again.stdout
+    assert f"unchanged {out / '02_b.ipynb'}" in again.stdout
+
+    forced = _run("--out", out, "--force", *chapters_)
+    assert forced.returncode == 0 and f"wrote {work}" in forced.stdout
+    assert "x = 42" not in work.read_text()
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("01_code.py", b"print('a script')\n", r"expected a chapter as a MyST markdown file \(\.md"),
+    ("01_data.ipynb", b"{}", r"expected a chapter as a MyST markdown file \(\.md"),
+    ("01_binary.md", bytes(range(256)) * 4, "expected UTF-8 text.*binary file"),
+    ("01_nul.md", b"# Title\x00\x00\n", "NUL bytes"),
+], ids=["python", "notebook", "binary", "nul"])
+def test_a_file_that_is_not_a_chapter_is_refused_without_a_traceback(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = _run("--out", tmp_path / "out", path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert re.search(message, result.stderr) and name in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_pointing_at_a_file_is_refused_without_a_traceback(tmp_path):
+    chapter = write_chapter(tmp_path, "01_a.md", EXERCISE.format(label="ex-a") + SOLUTION.format(label="ex-a"))
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    result = _run("--out", target, chapter)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "expected --out to be a folder" in result.stderr and str(target) in result.stderr
+    assert target.read_text() == "mine"
+
+
+def test_cell_ids_are_stable_and_exercise_stubs_carry_their_label():
+    chapter = chapters(BOOK)[2]
+    first, second = student_notebook(chapter), student_notebook(chapter)
+    assert [c["id"] for c in first.cells] == [c["id"] for c in second.cells]
+    assert len({c["id"] for c in first.cells}) == len(first.cells)
+    assert first.metadata["vae_teach"] == {"chapter": chapter.stem}
+    stubs = {c.metadata["vae_teach"]["exercise"]: c for c in first.cells if "vae_teach" in c.metadata}
+    assert list(stubs) == exercise_labels(chapter)[:len(stubs)] and stubs
+    for label, cell in stubs.items():
+        assert cell["id"] == label and any(cell.source in s or s in cell.source
+                                           for s in exercise_cells(chapter)[label])

@@ -17,6 +17,10 @@ Writing a check for a new exercise takes a few lines::
 exception, a ``return`` left out, an input changed in place) into hints;
 :func:`compare` diagnoses a wrong answer: type, shape, dtype, NaN, a flipped
 sign, a constant offset or factor, a known mistake, or a missing term.
+
+A check that runs longer than its time limit (an infinite loop in the
+student's function) stops with a hint naming the line it was on; see
+``_time_limit`` for the limit and how it works on each system.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import torch
 from torch import Tensor
+
+from ._time_limit import OutOfTime, limit_seconds, run_limited
 
 __all__ = ["PASS", "HINT", "Hint", "checker", "call", "compare"]
 
@@ -66,18 +72,29 @@ class Hint(Exception):
     """A mistake found in the student's answer; the message is the hint shown."""
 
 
-def checker(title: str) -> Callable[[Callable[..., str | None]], Callable[..., bool]]:
+def checker(title: str, seconds: float | None = None) -> Callable[[Callable[..., str | None]], Callable[..., bool]]:
     """Turn a function that raises :class:`Hint` into a check that prints and returns a bool.
 
     The decorated function may return a short pass message. Any other
     exception (from student code not run through :func:`call`, or a bug in
-    the check) is reported as a hint too, never as a traceback.
+    the check) is reported as a hint too, never as a traceback. A check
+    running past ``seconds`` (None: ``VAE_TEACH_CHECK_SECONDS`` or
+    ``_time_limit.TIME_LIMIT``) is stopped with a hint about a loop that never ends.
     """
     def decorate(body: Callable[..., str | None]) -> Callable[..., bool]:
         @functools.wraps(body)
         def run(*args: Any, **kwargs: Any) -> bool:
+            limit = limit_seconds(seconds)
             try:
-                message = body(*args, **kwargs)
+                message = run_limited(body, limit, *args, **kwargs)
+            except OutOfTime as stop:
+                text = (f"the check stopped your code after {limit:g} s{_where(stop)}. "
+                        "Does it ever finish? Look for a loop that never ends (a `while` whose condition "
+                        "stays true, a loop over a list it keeps growing). A slow machine? Set "
+                        "os.environ['VAE_TEACH_CHECK_SECONDS'] to more seconds.")
+                _say(f"{HINT} ({title}): {text}")
+                _record(body.__name__, "timeout", text)
+                return False
             except Hint as hint:
                 _say(f"{HINT} ({title}): {hint}")
                 _record(body.__name__, "hint", str(hint))

@@ -10,7 +10,10 @@ script of an output made in the session; a saved output opened again shows
 
 Only MLP decoders can travel into the page (``vt.Autoencoder`` / ``vt.VAE``): the
 explorers refuse any other model at construction with
-``export.UnsupportedModelError``.
+``export.UnsupportedModelError``. Everything else that would break the view later
+is refused at construction too, naming what came in (``checks``): NaN weights or
+codes, a view over the size budgets, steps or a span the page's controls cannot
+show, digits the labels lack.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from typing import Any, Mapping
 import torch
 from torch import Tensor
 
-from .._validate import check_images, check_positive_int
+from .._validate import check_positive_int
 from ..analysis.codes import encode_dataset
 from ..analysis.paths import class_means, interpolate, traversal_codes
 from . import page
-from .export import mlp_layers
+from .checks import (check_budget, check_codes, check_images_and_labels, check_int_in, check_models, check_span,
+                     position)
 
 __all__ = ["Explorer", "LatentMapExplorer", "InterpolationExplorer", "TraversalExplorer", "ArithmeticExplorer",
            "latent_map_explorer", "interpolation_explorer", "traversal_explorer", "arithmetic_explorer",
@@ -39,38 +43,6 @@ def gallery_index(labels: Tensor, per_class: int = 2) -> list[int]:
     for c in range(int(labels.max()) + 1):
         index += torch.nonzero(labels == c).flatten()[:per_class].tolist()
     return index
-
-
-def _position(index: list[int], labels: Tensor, digit: int) -> int:
-    """Where in the gallery ``index`` the first example of class ``digit`` is."""
-    for pos, i in enumerate(index):
-        if int(labels[i]) == digit:
-            return pos
-    present = sorted({int(labels[i]) for i in index})
-    raise ValueError(f"expected a digit present in the labels {present}; got {digit!r}")
-
-
-def _check_int_in(value: object, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"expected {name} as an int in [{low}, {high}]; got {value!r}")
-    return value
-
-
-def _check_models(models: Mapping[str, Any], images: Tensor, labels: Tensor) -> Tensor:
-    """Images (N, 1, 28, 28) in [0, 1], int labels (N,) in [0, 10), and models whose decoders the page runs."""
-    if not isinstance(models, Mapping) or not models:
-        raise ValueError(f"expected a dict of at least one model, name -> model; got {models!r:.80}")
-    for name, model in models.items():
-        if not isinstance(name, str):
-            raise TypeError(f"expected model names as str; got {name!r}")
-        mlp_layers(model)  # refuses decoders the page cannot run
-    x = check_images(images, "images")
-    if not isinstance(labels, Tensor) or labels.is_floating_point() or labels.shape != (x.shape[0],):
-        got = f"{type(labels).__name__} {tuple(getattr(labels, 'shape', ()))} {getattr(labels, 'dtype', '')}"
-        raise ValueError(f"expected labels as an int tensor with one label per image, shape ({x.shape[0]},); got {got}")
-    if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) > 9):
-        raise ValueError(f"expected digit labels in [0, 9]; got values in [{int(labels.min())}, {int(labels.max())}]")
-    return x
 
 
 def _scattered(codes: Tensor, index: list[int], n: int) -> Tensor:
@@ -92,12 +64,18 @@ class Explorer:
             self._html = self._build_html()
         return self._html
 
+    def _check_budget(self, models: Mapping[str, Any]) -> None:
+        """Refuse, at construction, a view over the size budgets; its size is exact without exporting."""
+        check_budget(models, 0)
+        check_budget(models, len(self._build_html(sizing=True).encode("utf-8")))
+
     @property
     def payload_bytes(self) -> int:
         """Size of the view in the page, bytes (weights, codes, script, CSS), UTF-8."""
         return len(self.html().encode("utf-8"))
 
-    def _build_html(self) -> str:
+    def _build_html(self, sizing: bool = False) -> str:
+        """The view; ``sizing``: with placeholder weights of the same size (no export, no calibration)."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -123,20 +101,22 @@ class LatentMapExplorer(Explorer):
     def __init__(self, model: Any, images: Tensor, labels: Tensor, name: str = "model",
                  title: str = "Latent map: point at the plane to decode") -> None:
         super().__init__()
-        _check_models({name: model}, images, labels)
+        check_models(model, name)
+        x, labels = check_images_and_labels(images, labels)
         if model.latent_dim != 2:
             raise ValueError(f"expected a model with latent_dim 2 for the latent map; got {model.latent_dim}")
-        self.model, self.labels, self.name, self.title = model, labels.cpu(), name, title
-        self.codes = encode_dataset(model, images)
+        self.model, self.labels, self.name, self.title = model, labels, name, title
+        self.codes = check_codes(name, encode_dataset(model, x))
         low, high = self.codes.min(0).values, self.codes.max(0).values
         margin = 0.05 * (high - low)
         self.extent = [float(low[0] - margin[0]), float(high[0] + margin[0]),
                        float(low[1] - margin[1]), float(high[1] + margin[1])]
         self.start = [round(float(v), 3) for v in self.codes[0]]
+        self._check_budget({name: model})
 
-    def _build_html(self) -> str:
+    def _build_html(self, sizing: bool = False) -> str:
         return page.map_view(self.name, self.model, self.codes, self.labels, self.extent, self.start,
-                             self.title, calibration={self.name: self.domain()})
+                             self.title, calibration=None if sizing else {self.name: self.domain()}, sizing=sizing)
 
     def domain(self, n: int = 64) -> Tensor:
         """Codes the page can decode: an n x n grid over the map's extent, (n * n, 2)."""
@@ -159,26 +139,40 @@ class InterpolationExplorer(Explorer):
                  steps: int = 8, per_class: int = 2,
                  title: str = "Interpolation between two test digits") -> None:
         super().__init__()
-        x = _check_models(models, images, labels)
-        _check_int_in(steps, "steps", 3, 12)
-        if len(tuple(digits)) != 2:
+        models = check_models(models)
+        x, labels = check_images_and_labels(images, labels)
+        steps = check_int_in(steps, "steps", *page.INTERPOLATION_STEPS, " (the page's slider)")
+        flat = [m for m, dim in ((m, getattr(models[m], "latent_dim", 0)) for m in models) if dim < 2]
+        if flat:
+            raise ValueError(f"expected models with latent_dim >= 2 for interpolation (in one dimension two codes "
+                             f"are on one line, and a spherical path is undefined); got {flat[0]!r} with "
+                             f"latent_dim {models[flat[0]].latent_dim}")
+        if not isinstance(digits, (tuple, list)) or len(digits) != 2:
             raise ValueError(f"expected digits as a pair (from, to); got {digits!r}")
-        self.models, self.images, self.labels, self.title, self.steps = dict(models), x, labels.cpu(), title, steps
+        self.models, self.images, self.labels, self.title, self.steps = models, x, labels, title, steps
         self.index = gallery_index(self.labels, per_class)
-        self.codes = {k: encode_dataset(m, x[self.index]) for k, m in self.models.items()}
-        self.start, self.end = (_position(self.index, self.labels, d) for d in digits)
+        self.codes = {k: check_codes(k, encode_dataset(m, x[self.index])) for k, m in self.models.items()}
+        self.start, self.end = (position(self.index, self.labels, d, "digits") for d in digits)
+        self._check_budget(models)
 
-    def _build_html(self) -> str:
+    def _build_html(self, sizing: bool = False) -> str:
         full = {k: _scattered(c, self.index, self.images.shape[0]) for k, c in self.codes.items()}
         return page.interpolation_view(self.models, self.images, self.labels, self.index, full,
                                        self.start, self.end, self.title, self.steps,
-                                       calibration={k: self.domain(k) for k in self.models})
+                                       calibration=None if sizing else {k: self.domain(k) for k in self.models},
+                                       sizing=sizing)
 
     def domain(self, name: str, steps: int = 12) -> Tensor:
         """Codes the page can decode for model ``name``: every lerp and slerp path between gallery codes."""
         codes = self.codes[name]
-        paths = [interpolate(codes[i], codes[j], steps, method)
-                 for i in range(len(codes)) for j in range(i + 1, len(codes)) for method in ("linear", "spherical")]
+        paths = []
+        for i in range(len(codes)):
+            for j in range(i + 1, len(codes)):
+                paths.append(interpolate(codes[i], codes[j], steps, "linear"))
+                try:
+                    paths.append(interpolate(codes[i], codes[j], steps, "spherical"))
+                except ValueError:  # opposite codes: the page draws the straight line, already here
+                    pass
         return torch.cat(paths)
 
 
@@ -187,7 +181,7 @@ class TraversalExplorer(Explorer):
 
     model: AE or VAE (meant for a VAE with more than two dimensions). dim: the dimension
     shown first (None: the one along which the codes of ``images`` vary most).
-    span: in latent units, 0.5 to 4 (the page's slider); steps: images in the row, >= 2.
+    span: in latent units, 0.5 to 4 in steps of 0.5 (the page's slider); steps: images in the row, 2 to 32.
     """
 
     kind = "traversal"
@@ -196,24 +190,26 @@ class TraversalExplorer(Explorer):
                  span: float = 3.0, steps: int = 9, per_class: int = 2, name: str = "VAE",
                  title: str = "Traversal: sweep one latent dimension") -> None:
         super().__init__()
-        x = _check_models({name: model}, images, labels)
-        _check_int_in(steps, "steps", 2, 32)
-        if not isinstance(span, (int, float)) or not 0.5 <= span <= 4.0:
-            raise ValueError(f"expected span as a number in [0.5, 4] (latent units); got {span!r}")
+        check_models(model, name)
+        x, labels = check_images_and_labels(images, labels)
+        steps = check_int_in(steps, "steps", *page.ROW_STEPS, " (images in the row)")
+        span = check_span(span, *page.SPAN)
+        all_codes = check_codes(name, encode_dataset(model, x))
         if dim is None:  # start on the dimension along which the codes spread most
-            dim = int(encode_dataset(model, x).var(dim=0).argmax())
-        _check_int_in(dim, "dim", 0, model.latent_dim - 1)
-        self.model, self.images, self.labels, self.name, self.title = model, x, labels.cpu(), name, title
-        self.dim, self.span, self.steps = dim, float(span), steps
+            dim = int(all_codes.var(dim=0).argmax())
+        dim = check_int_in(dim, "dim", 0, model.latent_dim - 1)
+        self.model, self.images, self.labels, self.name, self.title = model, x, labels, name, title
+        self.dim, self.span, self.steps = dim, span, steps
         self.index = gallery_index(self.labels, per_class)
-        self.codes = encode_dataset(model, x[self.index])
-        self.start = _position(self.index, self.labels, digit)
+        self.codes = all_codes[self.index]
+        self.start = position(self.index, self.labels, digit, "digit")
+        self._check_budget({name: model})
 
-    def _build_html(self) -> str:
+    def _build_html(self, sizing: bool = False) -> str:
         full = _scattered(self.codes, self.index, self.images.shape[0])
         return page.traversal_view(self.name, self.model, self.images, self.labels, self.index, full,
                                    self.start, self.dim, self.title, self.span, self.steps,
-                                   calibration={self.name: self.domain()})
+                                   calibration=None if sizing else {self.name: self.domain()}, sizing=sizing)
 
     def domain(self) -> Tensor:
         """Codes the page can decode: each gallery code with each dimension swept over [-4, 4]."""
@@ -225,7 +221,7 @@ class ArithmeticExplorer(Explorer):
     """Move a test digit's code along mean[target] - mean[source] (class means of all codes) and decode.
 
     The class means come from the codes of ``images`` (N, 1, 28, 28) with ``labels`` (N,);
-    source and target are digits 0-9; steps: images in the row, >= 2.
+    source and target are digits 0-9 present in the labels; steps: images in the row, 2 to 32.
     """
 
     kind = "arithmetic"
@@ -234,28 +230,36 @@ class ArithmeticExplorer(Explorer):
                  target: int = 7, steps: int = 7, per_class: int = 2, name: str = "VAE",
                  title: str = "Latent arithmetic: move a code along a class-mean direction") -> None:
         super().__init__()
-        x = _check_models({name: model}, images, labels)
-        _check_int_in(steps, "steps", 2, 32)
-        self.model, self.images, self.labels, self.name, self.title = model, x, labels.cpu(), name, title
-        self.means = class_means(encode_dataset(model, x), self.labels)
+        check_models(model, name)
+        x, labels = check_images_and_labels(images, labels)
+        steps = check_int_in(steps, "steps", *page.ROW_STEPS, " (images in the row)")
+        self.model, self.images, self.labels, self.name, self.title = model, x, labels, name, title
+        all_codes = check_codes(name, encode_dataset(model, x))
+        self.classes = sorted({int(c) for c in self.labels})  # the page offers these digits only
+        self.means = torch.nan_to_num(class_means(all_codes, self.labels), nan=0.0)  # absent digits: never used
         for role, c in (("source", source), ("target", target)):
-            _check_int_in(c, role, 0, 9)
-            if torch.isnan(self.means[c]).any():
-                raise ValueError(f"expected {role} to be a digit present in the labels; got {c}")
-        self.source, self.target, self.steps = source, target, steps
+            c = check_int_in(c, role, 0, 9)
+            if c not in self.classes:
+                raise ValueError(f"expected {role} to be a digit present in the labels {self.classes}; got {c} "
+                                 f"(pass {role}=... with one of them)")
+        self.source, self.target, self.steps = int(source), int(target), steps
         self.index = gallery_index(self.labels, per_class)
-        self.codes = encode_dataset(model, x[self.index])
-        self.start = _position(self.index, self.labels, digit)
+        self.codes = all_codes[self.index]
+        self.start = position(self.index, self.labels, digit, "digit")
+        self._check_budget({name: model})
 
-    def _build_html(self) -> str:
+    def _build_html(self, sizing: bool = False) -> str:
         full = _scattered(self.codes, self.index, self.images.shape[0])
         return page.arithmetic_view(self.name, self.model, self.images, self.labels, self.index, full,
                                     self.means, self.start, self.source, self.target, self.title, self.steps,
-                                    calibration={self.name: self.domain()})
+                                    calibration=None if sizing else {self.name: self.domain()}, sizing=sizing,
+                                    classes=self.classes)
 
     def domain(self) -> Tensor:
-        """Codes the page can decode: each gallery code moved by t in [-1, 2] along every class-mean difference."""
-        directions = (self.means[None, :, :] - self.means[:, None, :]).reshape(-1, 1, self.means.shape[1])
+        """Codes the page can decode: each gallery code moved by t in [-1, 2] along every difference of the
+        class means of the digits present."""
+        means = self.means[self.classes]
+        directions = (means[None, :, :] - means[:, None, :]).reshape(-1, 1, means.shape[1])
         t = torch.linspace(-1.0, 2.0, 7)[None, :, None]
         return (self.codes[:, None, None, :] + (t * directions)[None]).reshape(-1, self.means.shape[1])
 

@@ -12,6 +12,8 @@ numpy, so tests can hold the exported decoder to torch's.
 from __future__ import annotations
 
 import base64
+import json
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -21,11 +23,13 @@ from torch import Tensor, nn
 from .._validate import check_codes
 from .quantize import quantize_mlp
 
-__all__ = ["UnsupportedModelError", "mlp_layers", "export_decoder", "dequantize", "decode_numpy", "reference",
-           "MAX_EXPLORER_BYTES"]
+__all__ = ["UnsupportedModelError", "mlp_layers", "export_decoder", "decoder_skeleton", "network_bytes",
+           "dequantize", "decode_numpy", "reference", "MAX_NETWORK_BYTES", "MAX_PAGE_BYTES"]
 
-#: Budget for one explorer's HTML (weights, codes, script), bytes.
-MAX_EXPLORER_BYTES = 600_000
+#: Budgets of DESIGN.md: bytes one network adds to an explorer's page (its exported decoder) ...
+MAX_NETWORK_BYTES = 600_000
+#: ... and bytes of one explorer's whole view (weights, codes, images, script, CSS).
+MAX_PAGE_BYTES = 2_500_000
 #: Layers with fewer weights than this stay float16 even when int8 is asked for.
 SMALL_LAYER = 16_384
 
@@ -89,17 +93,48 @@ def export_decoder(model: Any, dtype: str = "int8", calibration: Tensor | None =
     quantized = quantize_mlp(weights, biases, calibration, SMALL_LAYER) if dtype == "int8" else None
     layers = []
     for k, (lin, w, b) in enumerate(zip(linears, weights, biases)):
-        entry: dict[str, Any] = {"in": lin.in_features, "out": lin.out_features, "dtype": dtype,
-                                 "b": _b64(b.astype("<f4"))}
         if quantized is not None and quantized[k][1] is None:
-            entry["dtype"], entry["w"] = "float16", _b64(quantized[k][0].astype("<f2"))
+            layers.append(_layer(lin, "float16", _b64(quantized[k][0].astype("<f2")), None, _b64(b.astype("<f4"))))
         elif quantized is not None:
-            entry["w"], entry["scale"] = _b64(quantized[k][0]), _b64(quantized[k][1].astype("<f4"))
+            layers.append(_layer(lin, "int8", _b64(quantized[k][0]), _b64(quantized[k][1].astype("<f4")),
+                                 _b64(b.astype("<f4"))))
         else:
-            entry["w"] = _b64(w.astype("<f2"))
-        layers.append(entry)
+            layers.append(_layer(lin, "float16", _b64(w.astype("<f2")), None, _b64(b.astype("<f4"))))
+    return _spec(model, layers)
+
+
+def _layer(lin: nn.Linear, dtype: str, w: str, scale: str | None, b: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"in": lin.in_features, "out": lin.out_features, "dtype": dtype, "b": b, "w": w}
+    if scale is not None:
+        entry["scale"] = scale
+    return entry
+
+
+def _spec(model: Any, layers: list[dict[str, Any]]) -> dict[str, Any]:
     return {"latent_dim": layers[0]["in"], "output": "sigmoid" if model.likelihood == "bernoulli" else "clamp",
             "layers": layers}
+
+
+def decoder_skeleton(model: Any, dtype: str = "int8") -> dict[str, Any]:
+    """``export_decoder``'s dict with each base64 string replaced by as many "A"s: its exact size, no rounding work."""
+    if dtype not in ("int8", "float16"):
+        raise ValueError(f"expected dtype 'int8' or 'float16'; got {dtype!r}")
+
+    def text(n_bytes: int) -> str:  # base64 of n bytes: 4 characters per started 3 bytes
+        return "A" * (4 * math.ceil(n_bytes / 3))
+    layers = []
+    for lin in mlp_layers(model):
+        n_out, n_weights = lin.out_features, lin.weight.numel()
+        if dtype == "int8" and n_weights >= SMALL_LAYER:
+            layers.append(_layer(lin, "int8", text(n_weights), text(4 * n_out), text(4 * n_out)))
+        else:
+            layers.append(_layer(lin, "float16", text(2 * n_weights), None, text(4 * n_out)))
+    return _spec(model, layers)
+
+
+def network_bytes(model: Any, dtype: str = "int8") -> int:
+    """Bytes the model's exported decoder adds to an explorer's page (its JSON), from its layer sizes alone."""
+    return len(json.dumps(decoder_skeleton(model, dtype), separators=(",", ":")))
 
 
 def dequantize(spec: dict[str, Any]) -> list[tuple[np.ndarray, np.ndarray]]:

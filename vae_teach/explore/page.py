@@ -21,10 +21,17 @@ import numpy as np
 from torch import Tensor
 
 from .assets import VIEWS, stylesheet, view_script
-from .export import _b64, export_decoder, reference
+from .export import _b64, decoder_skeleton, export_decoder, reference
 
-__all__ = ["UNTRUSTED_MESSAGE", "explorer_html", "map_view", "interpolation_view", "traversal_view",
-           "arithmetic_view"]
+__all__ = ["UNTRUSTED_MESSAGE", "INTERPOLATION_STEPS", "ROW_STEPS", "SPAN", "explorer_html", "map_view",
+           "interpolation_view", "traversal_view", "arithmetic_view"]
+
+#: What the page's controls can show; the explorers refuse other values. Interpolation steps (slider):
+INTERPOLATION_STEPS = (3, 12)
+#: images in a traversal or arithmetic row (fixed in the page):
+ROW_STEPS = (2, 32)
+#: the traversal's sweep slider: (min, max, step), latent units.
+SPAN = (0.5, 4.0, 0.5)
 
 #: Shown where the explorer's script has not run; the script hides it. JupyterLab runs the
 #: scripts of an output only when the output is trusted: made in this session (or signed).
@@ -61,9 +68,12 @@ def explorer_html(kind: str, data: dict[str, Any], body: str, title: str) -> str
             f'<script>{script}</script>\n</div>')
 
 
-def _models(models: Mapping[str, Any], dtype: str, calibration: Mapping[str, Tensor] | None) -> dict[str, Any]:
+def _models(models: Mapping[str, Any], dtype: str, calibration: Mapping[str, Tensor] | None,
+            sizing: bool = False) -> dict[str, Any]:
+    """The decoders' JSON; ``sizing``: placeholders of the same length (the page's exact size, at no cost)."""
     calibration = calibration or {}
-    return {"models": {k: export_decoder(m, dtype, calibration.get(k)) for k, m in models.items()},
+    return {"models": {k: decoder_skeleton(m, dtype) if sizing else export_decoder(m, dtype, calibration.get(k))
+                       for k, m in models.items()},
             "dims": {k: int(m.latent_dim) for k, m in models.items()}}
 
 
@@ -86,9 +96,9 @@ def _range(cls: str, label: str, lo: float, hi: float, step: float, value: float
 
 def map_view(name: str, model: Any, codes: Tensor, labels: Tensor, extent: Sequence[float],
              start: Sequence[float], title: str, dtype: str = "int8",
-             calibration: Mapping[str, Tensor] | None = None) -> str:
+             calibration: Mapping[str, Tensor] | None = None, sizing: bool = False) -> str:
     """The 2-D latent plane: scatter of ``codes`` (N, 2) coloured by ``labels``; pointer or arrows decode."""
-    data = {"kind": "map", "model": name, **_models({name: model}, dtype, calibration),
+    data = {"kind": "map", "model": name, **_models({name: model}, dtype, calibration, sizing),
             "codes": _b64(codes.cpu().numpy().astype("<f4")),
             "labels": _b64(labels.cpu().numpy().astype(np.uint8)),
             "extent": [float(v) for v in extent], "start": [float(v) for v in start],
@@ -103,9 +113,10 @@ def map_view(name: str, model: Any, codes: Tensor, labels: Tensor, extent: Seque
 
 def interpolation_view(models: Mapping[str, Any], images: Tensor, labels: Tensor, index: Sequence[int],
                        codes: Mapping[str, Tensor], start: int, end: int, title: str, steps: int = 8,
-                       dtype: str = "int8", calibration: Mapping[str, Tensor] | None = None) -> str:
+                       dtype: str = "int8", calibration: Mapping[str, Tensor] | None = None,
+                       sizing: bool = False) -> str:
     """Decoded paths between two gallery digits, one row per model; linear or spherical; 3-12 steps."""
-    data = {"kind": "interpolation", "order": list(models), **_models(models, dtype, calibration),
+    data = {"kind": "interpolation", "order": list(models), **_models(models, dtype, calibration, sizing),
             "gallery": _gallery(images, labels, index, codes), "start": start, "end": end,
             "reference": [reference(m, k, codes[k][index[start]].tolist()) for k, m in models.items()]}
     rows = "".join(f'<div class="vt-name">{k}</div><canvas class="vt-img vt-path" width="28" height="28" '
@@ -113,7 +124,7 @@ def interpolation_view(models: Mapping[str, Any], images: Tensor, labels: Tensor
     body = ('<div class="vt-controls">' + _select("vt-a", "from") + _select("vt-b", "to")
             + '<label>path <select class="vt-method"><option value="linear">linear (lerp)</option>'
               '<option value="spherical">spherical (slerp)</option></select></label>'
-            + _range("vt-steps", "steps", 3, 12, 1, steps) + '</div>'
+            + _range("vt-steps", "steps", *INTERPOLATION_STEPS, 1, steps) + '</div>'
             + '<div class="vt-name">test digits</div><canvas class="vt-img vt-ends" width="28" height="28" '
               'role="img" aria-label="the two test digits, each above its end of the paths"></canvas>'
             + rows)
@@ -122,13 +133,14 @@ def interpolation_view(models: Mapping[str, Any], images: Tensor, labels: Tensor
 
 def traversal_view(name: str, model: Any, images: Tensor, labels: Tensor, index: Sequence[int],
                    codes: Tensor, start: int, dim: int, title: str, span: float = 3.0, steps: int = 9,
-                   dtype: str = "int8", calibration: Mapping[str, Tensor] | None = None) -> str:
+                   dtype: str = "int8", calibration: Mapping[str, Tensor] | None = None,
+                   sizing: bool = False) -> str:
     """Sweep one latent dimension of a gallery digit's code from -span to +span; the others stay."""
-    data = {"kind": "traversal", "model": name, **_models({name: model}, dtype, calibration),
+    data = {"kind": "traversal", "model": name, **_models({name: model}, dtype, calibration, sizing),
             "gallery": _gallery(images, labels, index, {name: codes}), "start": start, "dim": dim,
             "steps": steps, "reference": [reference(model, name, codes[index[start]].tolist())]}
     body = ('<div class="vt-controls">' + _select("vt-digit", "digit") + _select("vt-dim", "dimension")
-            + _range("vt-span", "sweep", 0.5, 4, 0.5, span) + '</div>'
+            + _range("vt-span", "sweep", *SPAN, span) + '</div>'
             + '<div class="vt-row" style="align-items:center"><canvas class="vt-img vt-ends" width="28" height="28" '
               'role="img" aria-label="the test digit"></canvas><span class="vt-own"></span></div>'
             + '<canvas class="vt-img vt-path" width="28" height="28" role="img" aria-label="decoded sweep"></canvas>'
@@ -139,12 +151,17 @@ def traversal_view(name: str, model: Any, images: Tensor, labels: Tensor, index:
 def arithmetic_view(name: str, model: Any, images: Tensor, labels: Tensor, index: Sequence[int],
                     codes: Tensor, means: Tensor, start: int, source: int, target: int, title: str,
                     steps: int = 7, dtype: str = "int8",
-                    calibration: Mapping[str, Tensor] | None = None) -> str:
-    """z + t (mean[target] - mean[source]) for t from 0 to the chosen amount, decoded in a row."""
-    data = {"kind": "arithmetic", "model": name, **_models({name: model}, dtype, calibration),
+                    calibration: Mapping[str, Tensor] | None = None, sizing: bool = False,
+                    classes: Sequence[int] | None = None) -> str:
+    """z + t (mean[target] - mean[source]) for t from 0 to the chosen amount, decoded in a row.
+
+    classes: the digits the from/to menus offer (default 0-9): those whose mean exists.
+    """
+    data = {"kind": "arithmetic", "model": name, **_models({name: model}, dtype, calibration, sizing),
             "gallery": _gallery(images, labels, index, {name: codes}),
             "means": _b64(means.cpu().numpy().astype("<f4")), "start": start, "source": source,
-            "target": target, "steps": steps, "reference": [reference(model, name, codes[index[start]].tolist())]}
+            "target": target, "steps": steps, "classes": list(range(10) if classes is None else classes),
+            "reference": [reference(model, name, codes[index[start]].tolist())]}
     body = ('<div class="vt-controls">' + _select("vt-digit", "digit") + _select("vt-from", "direction: from mean of")
             + _select("vt-to", "to mean of") + _range("vt-amount", "amount", -1, 2, 0.05, 1.0) + '</div>'
             + '<div class="vt-row" style="align-items:center"><canvas class="vt-img vt-ends" width="28" height="28" '

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -20,16 +21,33 @@ from ..analysis.grids import normal_quantile_axis, quantile_grid
 PAD_INK = 0.15
 
 
+def as_images(images: Tensor | np.ndarray, name: str = "images") -> Tensor:
+    """A batch to draw, checked: a tensor or numpy array of N >= 1 images in [0, 1] -> (N, 1, 28, 28).
+
+    numpy arrays are accepted as they are (matplotlib users have them); anything else,
+    an empty batch, a wrong shape or pixels outside [0, 1] get an error naming what came in.
+    """
+    if isinstance(images, np.ndarray):
+        if images.dtype == object or not np.issubdtype(images.dtype, np.number):
+            raise TypeError(f"expected {name} as a tensor or numeric numpy array of shape (N, 1, 28, 28); "
+                            f"got a numpy array of dtype {images.dtype}")
+        images = torch.from_numpy(np.ascontiguousarray(images))
+    return check_images(images, name)
+
+
 def image_grid(images: Tensor, nrow: int = 8, padding: int = 2, pad_value: float = PAD_INK) -> np.ndarray:
-    """Tile images (N, 1, H, W) in [0, 1] into one (rows*(H+p)+p, ncol*(W+p)+p) float32 array of ink.
+    """Tile images (N, 1, 28, 28) in [0, 1] into one (rows*(28+p)+p, ncol*(28+p)+p) float32 array of ink.
 
     ncol = min(nrow, N); images fill the rows left to right, top to bottom
     (``torchvision.utils.make_grid``). The padding has ink ``pad_value``, a light
     grey when drawn ink dark on white (``show_ink``), so tiles stay apart.
+    images may be a numpy array; an empty batch is refused (``as_images``).
     """
     from torchvision.utils import make_grid  # here, not at the top: importing torchvision takes seconds
 
-    x = images.detach().cpu().float().reshape(-1, 1, *images.shape[-2:])
+    if isinstance(nrow, bool) or not isinstance(nrow, numbers.Integral) or nrow < 1:
+        raise ValueError(f"expected nrow as an int >= 1 (images per row); got {nrow!r}")
+    x = as_images(images).detach().cpu().float()
     if x.shape[0] == 1:  # make_grid returns a lone image as it is, without the padding
         return F.pad(x[0, 0], (padding,) * 4, value=pad_value).numpy()
     return make_grid(x, nrow=nrow, padding=padding, pad_value=pad_value)[0].numpy()
@@ -50,6 +68,7 @@ def show_images(images: Tensor, nrow: int = 8, title: str | None = None, ax: Axe
 
     scale: inches per image when a new figure is made.
     """
+    images = as_images(images)
     grid = image_grid(images, nrow)
     if ax is None:
         n = images.shape[0]

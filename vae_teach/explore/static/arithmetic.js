@@ -3,7 +3,8 @@
  * z + t (mean[to] - mean[from]) for t from 0 to the chosen amount, decoded in a row.
  *
  * data (page.arithmetic_view): model, models, dims, gallery, means (base64 float32, one
- * latent_dim row per digit 0-9), start (gallery position), source, target, steps.
+ * latent_dim row per digit 0-9), start (gallery position), source, target, steps, classes (the
+ * digits present in the labels: the only ones the menus offer, since the others have no mean).
  * Markup: select.vt-digit, select.vt-from, select.vt-to, input.vt-amount, canvas.vt-ends,
  * canvas.vt-path, div.vt-values (the amount t under each image).
  */
@@ -34,8 +35,9 @@ function arithmeticView(root, data, decoders) {
   const values = root.querySelector('.vt-values');
   const digitName = function (k) { return 'digit ' + k; };
   fillGallerySelect(digit, gallery, data.start);
-  fillNumberSelect(from, 10, digitName, data.source);
-  fillNumberSelect(to, 10, digitName, data.target);
+  const classes = data.classes || 10;
+  fillNumberSelect(from, classes, digitName, data.source);
+  fillNumberSelect(to, classes, digitName, data.target);
 
   function render() {
     const position = +digit.value, a = +amount.value;

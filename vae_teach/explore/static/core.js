@@ -263,14 +263,15 @@ function fillGallerySelect(select, gallery, chosen) {
   select.value = chosen;
 }
 
-/** Fill a <select> with options value 0..n-1, labelled label(k). */
+/** Fill a <select> with options value 0..n-1 (n a number) or one per value of the array n, labelled label(k). */
 function fillNumberSelect(select, n, label, chosen) {
-  for (let k = 0; k < n; k++) {
+  const values = Array.isArray(n) ? n : Array.from({ length: n }, function (_, k) { return k; });
+  values.forEach(function (k) {
     const option = document.createElement('option');
     option.value = k;
     option.textContent = label(k);
     select.appendChild(option);
-  }
+  });
   select.value = chosen;
 }
 
