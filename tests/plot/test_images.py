@@ -42,6 +42,16 @@ def test_show_images_titles_the_figure_and_hides_axes():
     plt.close("all")
 
 
+def test_show_images_numbers_each_tile_in_its_own_corner_row_by_row():
+    ax = vt.show_images(torch.rand(7, 1, 28, 28), nrow=4, numbered=True)
+    labels = {t.get_text(): t.get_position() for t in ax.texts}
+    assert sorted(labels, key=int) == [str(i) for i in range(1, 8)]
+    # image_grid: tiles of 28 pixels, 2 pixels of padding, so tile (row r, col c) starts at 2 + 30 c, 2 + 30 r
+    assert labels["1"] == (3, 3) and labels["4"] == (93, 3) and labels["6"] == (33, 33)
+    assert not vt.show_images(torch.rand(3, 1, 28, 28)).texts
+    plt.close("all")
+
+
 def test_plot_history_draws_one_panel_per_term_train_solid_and_test_dashed():
     history = vt.History(loss=[3.0, 2.0], recon=[2.5, 1.5], kl=[0.5, 0.5], seconds=[1, 1],
                          test_loss=[3.1, 2.1], test_recon=[2.6, 1.6], test_kl=[0.5, 0.5])
