@@ -58,6 +58,15 @@ def test_show_rows_writes_each_caption_under_the_centre_of_its_image():
 def test_show_rows_refuses_captions_that_do_not_match_the_images():
     with pytest.raises(ValueError, match=r"2 rows of 3 strings.*got rows of lengths \[3, 2\]"):
         vt.show_rows([torch.rand(3, 1, 28, 28)] * 2, ["a", "b"], captions=[["0", "1", "2"], ["x", "y"]])
+
+
+def test_show_images_numbers_each_tile_in_its_own_corner_row_by_row():
+    ax = vt.show_images(torch.rand(7, 1, 28, 28), nrow=4, numbered=True)
+    labels = {t.get_text(): t.get_position() for t in ax.texts}
+    assert sorted(labels, key=int) == [str(i) for i in range(1, 8)]
+    # image_grid: tiles of 28 pixels, 2 pixels of padding, so tile (row r, col c) starts at 2 + 30 c, 2 + 30 r
+    assert labels["1"] == (3, 3) and labels["4"] == (93, 3) and labels["6"] == (33, 33)
+    assert not vt.show_images(torch.rand(3, 1, 28, 28)).texts
     plt.close("all")
 
 

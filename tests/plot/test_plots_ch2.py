@@ -71,3 +71,20 @@ def test_per_class_bars_refuse_mismatched_names():
     assert len(ax.patches) == 10
     with pytest.raises(ValueError, match="one class name per value"):
         vt.plot_per_class(torch.arange(3.0), ylabel="share", title="t", class_names=["a"])
+
+
+def test_error_vs_k_draws_each_baseline_as_a_horizontal_line_at_its_value():
+    errors = {"AE": {2: 30.0, 4: 20.0}}
+    ax = vt.plot_error_vs_k((2, 4), errors, baselines={"mean image": 52.5})
+    horizontal = [line for line in ax.lines if list(line.get_ydata()) == [52.5, 52.5]]
+    assert len(horizontal) == 1 and horizontal[0].get_label() == "mean image"
+
+
+def test_error_vs_k_draws_one_dot_per_other_seed_in_the_methods_colour():
+    errors = {"AE": {2: 30.0, 4: 20.0}, "PCA": {2: 40.0, 4: 30.0}}
+    ax = vt.plot_error_vs_k((2, 4), errors, seeds={"AE": {4: [21.0, 19.5]}})
+    dots = [line for line in ax.lines if line.get_linestyle() == "None"]
+    assert len(dots) == 1 and list(dots[0].get_ydata()) == [21.0, 19.5]
+    assert dots[0].get_color() == ax.lines[0].get_color()
+    with pytest.raises(ValueError, match="one of the methods"):
+        vt.plot_error_vs_k((2, 4), errors, seeds={"VAE": {4: [1.0]}})

@@ -307,7 +307,7 @@ def test_out_pointing_at_a_file_is_refused_without_a_traceback(tmp_path):
 
 
 def test_cell_ids_are_stable_and_exercise_stubs_carry_their_label():
-    chapter = chapters(BOOK)[2]
+    chapter = CHAPTERS[2]
     first, second = student_notebook(chapter), student_notebook(chapter)
     assert [c["id"] for c in first.cells] == [c["id"] for c in second.cells]
     assert len({c["id"] for c in first.cells}) == len(first.cells)

@@ -46,18 +46,38 @@ def plot_principal_angles(angles: Mapping[str, Tensor], title: str = "Principal 
 
 
 def plot_error_vs_k(ks: Sequence[int], errors: Mapping[str, Mapping[int, float]],
-                    title: str = "Test reconstruction error against code size", ax: Axes | None = None) -> Axes:
-    """Squared error per test image against the number of codes k (log2 axis), one line per method."""
+                    title: str = "Test reconstruction error against code size", ax: Axes | None = None,
+                    baselines: Mapping[str, float] | None = None,
+                    seeds: Mapping[str, Mapping[int, Sequence[float]]] | None = None) -> Axes:
+    """Squared error per test image against the number of codes k (log2 axis), one line per method.
+
+    baselines: {label: error} for guesses that use no code at all (the mean image), drawn
+    as dashed horizontal lines. seeds: {method: {k: errors}} of the same method retrained
+    with other seeds, drawn as small dots in the method's colour, so the seed-to-seed
+    spread is visible beside each line.
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.6))
     markers = "os^D"
+    colours = {}
     for i, (name, by_k) in enumerate(errors.items()):
+        colours[name] = f"C{i}"
         ax.plot(list(ks), [by_k[k] for k in ks], marker=markers[i % 4], label=name, color=f"C{i}")
+    for name, by_k in (seeds or {}).items():
+        if name not in colours:
+            raise ValueError(f"expected seeds for one of the methods {list(colours)}; got {name!r}")
+        for k, values in by_k.items():
+            ax.plot([k] * len(values), list(values), "o", ms=3.5, color=colours[name], alpha=0.7,
+                    label=f"{name}, other seeds" if k == next(iter(by_k)) else None)
+    for j, (label, value) in enumerate((baselines or {}).items()):
+        if not np.isfinite(value):
+            raise ValueError(f"expected a finite baseline error for {label!r}; got {value!r}")
+        ax.axhline(float(value), ls="--", lw=1.2, color=("0.35", "0.6")[j % 2], label=label)
     ax.set_xscale("log", base=2)
     ax.set_xticks(list(ks), [str(k) for k in ks])
     ax.set(xlabel="code size k (numbers per image)", ylabel="squared error per image", title=title)
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize="small")
     return ax
 
 

@@ -63,18 +63,25 @@ def show_ink(ax: Axes, ink: np.ndarray, **imshow_kwargs) -> AxesImage:
 
 
 def show_images(images: Tensor, nrow: int = 8, title: str | None = None, ax: Axes | None = None,
-                scale: float = 0.6) -> Axes:
+                scale: float = 0.6, numbered: bool = False) -> Axes:
     """Show images (N, 1, 28, 28) in [0, 1] as a grid, ink dark on white, no axes.
 
-    scale: inches per image when a new figure is made.
+    scale: inches per image when a new figure is made. numbered: write 1..N in the top-left
+    corner of each tile, row by row, so that prose can point at "image 7".
     """
     images = as_images(images)
     grid = image_grid(images, nrow)
+    n = images.shape[0]
+    ncol = min(nrow, n)
     if ax is None:
-        n = images.shape[0]
-        ncol, nrows = min(nrow, n), -(-n // min(nrow, n))
+        nrows = -(-n // ncol)
         _, ax = plt.subplots(figsize=(max(2.0, scale * ncol), max(1.0, scale * nrows + (0.4 if title else 0))))
     show_ink(ax, grid)
+    if numbered:
+        step = images.shape[-1] + 2  # a tile and image_grid's padding
+        for i in range(n):
+            row, col = divmod(i, ncol)
+            ax.text(col * step + 3, row * step + 3, str(i + 1), color="C3", fontsize=7, ha="left", va="top")
     ax.set_axis_off()
     if title:
         ax.set_title(title)
