@@ -27,8 +27,8 @@ from .analysis.estimators import (GradientVariance, gradient_variance, monte_car
                                   reparameterized_gradient, score_function_gradient)
 from .analysis.grids import normal_quantile_axis, quantile_grid, square_grid
 from .analysis.latent_usage import kl_per_dimension, prior_norm_band
-from .analysis.marginal import (BoundEstimate, GridPosterior, expected_iwae, iwae_estimates, kl_to_true_posterior,
-                                log_marginal_grid)
+from .analysis.marginal import (BoundEstimate, GridPosterior, best_diagonal_gaussian, expected_iwae, iwae_estimates,
+                                kl_to_true_posterior, log_marginal_grid)
 from .analysis.paths import (class_direction, class_means, interpolate, lerp, move_along, path_norms, slerp,
                              traversal_codes)
 from .analysis.pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles,
@@ -78,7 +78,8 @@ __all__ = [
     "share_in_holes", "code_bytes", "compression_ratio", "compression_rows", "parameter_bytes", "png_bytes",
     "round_trip", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
     "reparameterized_gradient", "score_function_gradient", "normal_quantile_axis", "quantile_grid", "square_grid",
-    "kl_per_dimension", "prior_norm_band", "BoundEstimate", "GridPosterior", "expected_iwae", "iwae_estimates",
+    "kl_per_dimension", "prior_norm_band", "BoundEstimate", "GridPosterior", "best_diagonal_gaussian", "expected_iwae",
+    "iwae_estimates",
     "kl_to_true_posterior",
     "log_marginal_grid", "class_direction", "class_means", "interpolate", "lerp", "move_along", "path_norms",
     "slerp", "traversal_codes", "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct",
