@@ -87,7 +87,7 @@ def draw_vae_diagram(image: Tensor | None = None, reconstruction: Tensor | None 
     (1, 28, 28) images in [0, 1] drawn at the two ends. latent_dim, hidden_dims: the layer
     sizes printed under the encoder and the decoder.
     """
-    fig, ax = plt.subplots(figsize=(10, 4.6))
+    fig, ax = plt.subplots(figsize=(8.4, 4.2))
     enc_sizes = " → ".join(["784", *(str(h) for h in hidden_dims), f"{latent_dim} + {latent_dim}"])
     dec_sizes = " → ".join([str(latent_dim), *(str(h) for h in reversed(hidden_dims)), "784"])
     _image_at(fig, ax, image, 0.0, "input $x$\n784 pixels", fontsize=11)
@@ -101,13 +101,13 @@ def draw_vae_diagram(image: Tensor | None = None, reconstruction: Tensor | None 
          CODE_COLOUR, fontsize=12, linestyle="--")
     ax.add_patch(Circle((7.35, -2.0), 0.5, facecolor="white", edgecolor="black"))
     ax.text(7.35, -2.0, "$\\varepsilon$", ha="center", va="center", fontsize=14)
-    ax.text(7.95, -2.0, "$\\sim \\mathcal{N}(0, I)$\nthe only\nrandom input", ha="left", va="center",
-            fontsize=11)
+    ax.text(7.35, -2.6, "$\\varepsilon \\sim \\mathcal{N}(0, I)$:\nthe only random input", ha="center",
+            va="top", fontsize=11)
     ax.add_patch(Polygon([(9.0, 0.45), (11.2, 1.1), (11.2, -1.1), (9.0, -0.45)], closed=True,
                          facecolor=DECODER_COLOUR, edgecolor="black"))
     ax.text(10.1, 0.0, "decoder\n$p_\\theta(x|z)$", ha="center", va="center", fontsize=12)
     ax.text(10.1, -1.35, dec_sizes + "\nlogits", ha="center", va="top", fontsize=11)
-    _image_at(fig, ax, reconstruction, 12.7, "$\\hat{x}$ = sigmoid(logits)", fontsize=11)
+    _image_at(fig, ax, reconstruction, 12.7, "$\\hat{x}$ =\nsigmoid(logits)", fontsize=11)
     for start, end in (((1.0, 0.0), (1.4, 0.0)), ((3.6, 0.25), (4.05, 0.6)), ((3.6, -0.25), (4.05, -0.6)),
                        ((5.55, 0.6), (6.15, 0.25)), ((5.55, -0.6), (6.15, -0.25)),
                        ((7.35, -1.5), (7.35, -0.6)), ((8.55, 0.0), (9.0, 0.0)), ((11.2, 0.0), (11.7, 0.0))):
@@ -118,13 +118,13 @@ def draw_vae_diagram(image: Tensor | None = None, reconstruction: Tensor | None 
                                  arrowstyle="<|-|>", mutation_scale=14, color="firebrick", linestyle="--"))
     ax.text(6.35, 2.0, "reconstruction term  $-\\log p_\\theta(x|z)$  (Bernoulli, summed over pixels)",
             ha="center", va="bottom", fontsize=12, color="firebrick")
-    _arrow(ax, (4.8, -1.1), (4.8, -1.75), color="firebrick", linestyle="--")
-    ax.text(4.8, -1.85, "KL term\n$\\mathrm{KL}(q_\\phi(z|x)\\,\\|\\,p(z))$\n$p(z) = \\mathcal{N}(0, I)$",
+    _arrow(ax, (4.6, -1.1), (4.45, -1.75), color="firebrick", linestyle="--")
+    ax.text(4.3, -1.85, "KL term\n$\\mathrm{KL}(q_\\phi(z|x)\\,\\|\\,p(z))$\n$p(z) = \\mathcal{N}(0, I)$",
             ha="center", va="top", fontsize=12, color="firebrick")
-    ax.text(12.7, -2.2, "loss = −ELBO\n= reconstruction + KL", ha="center", va="top", fontsize=12,
+    ax.text(12.7, -2.55, "loss = −ELBO\n= reconstruction + KL", ha="center", va="top", fontsize=12,
             color="firebrick")
     ax.set_xlim(-1.3, 14.0)
-    ax.set_ylim(-3.1, 2.6)
+    ax.set_ylim(-3.4, 2.6)
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(f"A variational autoencoder (hidden layers: {' → '.join(map(str, hidden_dims)) or 'none'}, "
