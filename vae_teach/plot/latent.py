@@ -110,7 +110,8 @@ def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Ten
     names = list(names) if names is not None else [f"image {i + 1}" for i in range(n)]
     if len(names) != n:
         raise ValueError(f"expected {n} names, one per image; got {len(names)}")
-    fig, axes = plt.subplots(2, n, figsize=(2.3 * n + 0.4, 5.4), gridspec_kw={"height_ratios": [1, 2.2]},
+    # about 2 inches a column: five columns still fit the book's text column with readable labels
+    fig, axes = plt.subplots(2, n, figsize=(1.9 * n + 0.5, 4.9), gridspec_kw={"height_ratios": [1, 2.0]},
                              squeeze=False)
     mu, std = mu.detach().cpu().double().numpy(), torch.exp(0.5 * logvar.detach().cpu().double()).numpy()
     windows = []
@@ -128,7 +129,7 @@ def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Ten
     for i in range(n):
         show_ink(axes[0, i], images[i, 0].detach().cpu().numpy())
         axes[0, i].set_axis_off()
-        axes[0, i].set_title(names[i])
+        axes[0, i].set_title(names[i], fontsize=12)
         ax, post = axes[1, i], grid.posterior[i].numpy()
         ax.contourf(grid.axes[i, 0].numpy(), grid.axes[i, 1].numpy(), post / post.max(), levels=levels,
                     cmap="Blues")
@@ -138,11 +139,13 @@ def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Ten
                                  linestyle="-" if k == 1 else "--", label=f"q(z|x): {k} sigma"))
         cx, cy, _ = windows[i]
         ax.set(xlim=(cx - half, cx + half), ylim=(cy - half, cy + half), xlabel="$z_1$", aspect="equal")
-        ax.tick_params(labelsize="small")
+        ax.tick_params(labelsize=9)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(3))
+        ax.yaxis.set_major_locator(plt.MaxNLocator(4))
         if i == 0:
             ax.set_ylabel("$z_2$")
     handles, labels = axes[1, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
-    fig.suptitle(f"{title}\neach panel {2 * half:.2g} wide in $z_1$ and $z_2$")
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, fontsize=11)
+    fig.suptitle(f"{title}\neach panel {2 * half:.2g} wide in $z_1$ and $z_2$", fontsize=12)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
