@@ -111,7 +111,7 @@ def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Ten
     if len(names) != n:
         raise ValueError(f"expected {n} names, one per image; got {len(names)}")
     # about 2 inches a column: five columns still fit the book's text column with readable labels
-    fig, axes = plt.subplots(2, n, figsize=(1.9 * n + 0.5, 4.9), gridspec_kw={"height_ratios": [1, 2.0]},
+    fig, axes = plt.subplots(2, n, figsize=(1.9 * n + 0.5, 4.6), gridspec_kw={"height_ratios": [0.7, 2.0]},
                              squeeze=False)
     mu, std = mu.detach().cpu().double().numpy(), torch.exp(0.5 * logvar.detach().cpu().double()).numpy()
     windows = []
