@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test student models lab bench-book vendor-js
+.PHONY: book test student models lab grade nbgrader bench-book vendor-js
 
 # The book build: no progress bars in the pages.
 BOOK_ENV := TQDM_DISABLE=1
@@ -17,29 +17,58 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -c "import torch, torchvision; print('torch', torch.__version__, 'torchvision', torchvision.__version__)"
 	touch $(STAMP)
 
+# nbgrader, an instructors' extra, in a venv of its own on top of .venv (a .pth file adds
+# .venv's packages), so that its JupyterLab extensions stay out of the students' JupyterLab.
+NBGRADER_VENV  := .venv-nbgrader
+NBGRADER_STAMP := $(NBGRADER_VENV)/.installed
+NBGRADER_VERSION := 0.9.6
+$(NBGRADER_STAMP): $(STAMP)
+	$(BIN)/python -m venv $(NBGRADER_VENV)
+	$(BIN)/python -c "import sysconfig; print('import site; site.addsitedir(%r)' % sysconfig.get_paths()['purelib'])" \
+	  > $$($(NBGRADER_VENV)/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/vae_teach_main_venv.pth
+	$(NBGRADER_VENV)/bin/pip install nbgrader==$(NBGRADER_VERSION)
+	$(NBGRADER_VENV)/bin/python -c "import nbgrader, torch, vae_teach; print('nbgrader', nbgrader.__version__)"
+	touch $(NBGRADER_STAMP)
+
 book: $(STAMP)
 	$(BOOK_ENV) $(BIN)/jupyter-book build . -W -n --keep-going
 
-test: $(STAMP)
+test: $(STAMP) $(NBGRADER_STAMP)
 	$(BIN)/python -m pytest
 
 # Student notebooks (solutions removed) into student/.
 student: $(STAMP)
 	$(BIN)/python -m vae_teach.student --out student
 
+# Grade a class: run every notebook in DIR (a copy of it, with time limits), write
+# grades.csv beside DIR (a column per exercise label) and print a summary per exercise.
+DIR ?= submissions
+grade: $(STAMP)
+	$(BIN)/python -m vae_teach.grade $(DIR)
+
+# An nbgrader course (JupyterHub): nbgrader/source/<chapter>/<chapter>.ipynb with the
+# solutions in nbgrader's markers and one autograded test cell per checked exercise; then,
+# in nbgrader/, `nbgrader generate_assignment <chapter>` and `nbgrader autograde <chapter>`
+# ($(NBGRADER_VENV)/bin/nbgrader).
+nbgrader: $(NBGRADER_STAMP)
+	$(BIN)/python -m vae_teach.tools.assignments --out nbgrader
+
 # Every named model of the book (vt.pretrained), trained into the model cache
 # ($VAE_TEACH_CACHE) before a class, so that no chapter trains in the room.
 models: $(STAMP)
 	$(BIN)/python -m vae_teach.tools.models
 
-# JupyterLab, where a double click opens a book/*.md chapter as a notebook
-# (jupytext). The default-viewer setting goes into this venv's JupyterLab
-# (overrides.json), not into your user settings.
+# JupyterLab for the exercises: the student notebooks in student/ (written if missing;
+# a student's own notebook is never overwritten), opened in the file browser; the
+# chapters in book/ stay there to read and run (a double click opens a book/*.md chapter
+# as a notebook, through jupytext). The default-viewer setting goes into this venv's
+# JupyterLab (overrides.json), not into your user settings.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 lab: $(STAMP)
+	$(BIN)/python -m vae_teach.student --out student
 	mkdir -p $(LAB_SETTINGS)
 	test -f $(LAB_SETTINGS)/overrides.json || echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)/overrides.json
-	$(BIN)/jupyter lab
+	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/student
 
 # Cold and warm build time and peak memory of the whole book.
 bench-book: $(STAMP)

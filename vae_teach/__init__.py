@@ -18,7 +18,7 @@ from ._version import __version__
 
 from . import exercises
 from .analysis.bottleneck import SweepResult, bottleneck_sweep
-from .analysis.classifier import arithmetic_success, pixel_classifier
+from .analysis.classifier import arithmetic_success, judge_digits, pixel_classifier
 from .analysis.codes import (empty_cell_fraction, encode_dataset, nearest_distance, random_codes_like,
                              sample_fitted_gaussian, share_in_holes)
 from .analysis.compression import (code_bytes, compression_ratio, compression_rows, parameter_bytes, png_bytes,
@@ -34,7 +34,7 @@ from .analysis.paths import (class_direction, class_means, interpolate, lerp, mo
 from .analysis.pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles,
                            truncate_pca)
 from .analysis.probes import linear_probe_accuracy, probe_rows
-from .analysis.reconstruction import model_error, reconstruction_error
+from .analysis.reconstruction import mean_image_error, model_error, reconstruction_error
 from .data.corruptions import gaussian_noise, mask_pixels
 from .data.mnist import ImageData, OfflineDataError, load_mnist
 from .data.stats import FULL_SIZES, exact_overlap, mean_images, memory_bytes, nonzero_share_by_class, pixel_stats, split_summary
@@ -44,7 +44,7 @@ from .distributions import (Bernoulli, Gaussian, bernoulli_log_likelihood, gauss
 from .explore.explorers import (arithmetic_explorer, interpolation_explorer, latent_map_explorer,
                                 traversal_explorer)
 from .explore.pager import dataset_pager
-from .models import VAE, AEOutput, Autoencoder, ImageModel, LossParts, VAEOutput, build_model
+from .models import VAE, AEOutput, Autoencoder, DigitClassifier, ImageModel, LossParts, VAEOutput, build_model
 from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_parts
 from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_vs_k, plot_kl_per_dimension,
                           plot_path_norms, plot_per_class, plot_principal_angles)
@@ -55,7 +55,7 @@ from .plot.latent import (plot_code_holes, plot_codes_and_random, plot_latent_ma
                           plot_posteriors)
 from .training.cache import CheckpointError, cached_fit, fit_in_phases, load_model, load_weights, save_model
 from .training.fit import History, default_device, evaluate, fit
-from .training.recipes import RECIPES, Recipe, pretrained, recipe
+from .training.recipes import RECIPES, Recipe, digit_classifier, pretrained, recipe
 
 __all__ = [
     # data
@@ -65,15 +65,15 @@ __all__ = [
     "Bernoulli", "Gaussian", "bernoulli_log_likelihood", "gaussian_kl", "gaussian_kl_per_dim",
     "gaussian_log_likelihood", "log_normal_diag", "log_standard_normal", "reparameterize", "squared_error",
     # models
-    "AEOutput", "Autoencoder", "ImageModel", "LossParts", "VAE", "VAEOutput", "build_model",
+    "AEOutput", "Autoencoder", "DigitClassifier", "ImageModel", "LossParts", "VAE", "VAEOutput", "build_model",
     # objectives
     "elbo", "elbo_per_example", "iwae", "iwae_per_example", "loss_parts",
     # training and the model cache
     "History", "default_device", "evaluate", "fit",
     "CheckpointError", "cached_fit", "fit_in_phases", "load_model", "load_weights", "save_model",
-    "RECIPES", "Recipe", "pretrained", "recipe",
+    "RECIPES", "Recipe", "digit_classifier", "pretrained", "recipe",
     # analysis
-    "SweepResult", "bottleneck_sweep", "arithmetic_success", "pixel_classifier",
+    "SweepResult", "bottleneck_sweep", "arithmetic_success", "judge_digits", "pixel_classifier",
     "empty_cell_fraction", "encode_dataset", "nearest_distance", "random_codes_like", "sample_fitted_gaussian",
     "share_in_holes", "code_bytes", "compression_ratio", "compression_rows", "parameter_bytes", "png_bytes",
     "round_trip", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
@@ -84,7 +84,7 @@ __all__ = [
     "log_marginal_grid", "class_direction", "class_means", "interpolate", "lerp", "move_along", "path_norms",
     "slerp", "traversal_codes", "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct",
     "principal_angles", "truncate_pca", "linear_probe_accuracy", "probe_rows", "model_error",
-    "reconstruction_error",
+    "reconstruction_error", "mean_image_error",
     # plots
     "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension", "plot_path_norms",
     "plot_per_class", "plot_principal_angles", "plot_bound_gaps", "plot_gradient_variance", "plot_history",

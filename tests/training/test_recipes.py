@@ -67,6 +67,9 @@ HAND_WRITTEN = {
     "ae-2d-h200": _explorer(vt.Autoencoder(latent_dim=2, hidden_dims=(200,), seed=0)),
     "vae-2d-h200": _explorer(vt.VAE(latent_dim=2, hidden_dims=(200,), seed=0)),
     "vae-16d-h200": _explorer(vt.VAE(latent_dim=16, hidden_dims=(200,), seed=0)),
+    "digit-classifier": lambda d: vt.cached_fit(vt.DigitClassifier(hidden_dims=(256,), seed=0), d.train_x,
+                                                epochs=20, lr=2e-3, seed=0, y=d.train_y, test_x=d.test_x,
+                                                test_y=d.test_y),
 }
 
 
@@ -88,6 +91,13 @@ def test_the_printed_code_of_a_recipe_is_the_recipe(name, data, cache_paths):
     vt.pretrained(name, data)
     printed, recipe = cache_paths
     assert printed == recipe
+
+
+def test_digit_classifier_is_the_registered_recipe(data, cache_paths):
+    vt.digit_classifier(data)
+    vt.pretrained("digit-classifier", data)
+    helper, registered = cache_paths
+    assert helper == registered
 
 
 def test_the_bottleneck_sweep_trains_the_registered_autoencoders(data, cache_paths):

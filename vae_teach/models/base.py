@@ -143,16 +143,21 @@ class ImageModel(nn.Module):
         return ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "class")
 
 
-MODEL_CLASSES: dict[str, type[ImageModel]] = {}
+MODEL_CLASSES: dict[str, type[nn.Module]] = {}
 
 
-def register(cls: type[ImageModel]) -> type[ImageModel]:
-    """Class decorator: make ``build_model`` (and so checkpoints) know this model class by name."""
+def register(cls: type[nn.Module]) -> type[nn.Module]:
+    """Class decorator: make ``build_model`` (and so checkpoints) know this model class by name.
+
+    Any module with ``config()`` and the training interface (``loss_parts``, ``check_labels``,
+    ``init_output_bias``, an ``epochs_trained`` buffer) can be registered: an ImageModel or the
+    digit classifier.
+    """
     MODEL_CLASSES[cls.__name__] = cls
     return cls
 
 
-def build_model(config: dict[str, Any]) -> ImageModel:
+def build_model(config: dict[str, Any]) -> nn.Module:
     """Rebuild a model (fresh weights) from ``model.config()``."""
     kwargs = dict(config)
     name = kwargs.pop("class", None)

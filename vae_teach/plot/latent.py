@@ -10,28 +10,56 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.patches import Ellipse
+from matplotlib import patheffects
+from matplotlib.patches import Circle, Ellipse
 from torch import Tensor
 
 from ..analysis.grids import square_grid
 from ..analysis.marginal import GridPosterior
-from .images import DIGIT_CMAP, image_grid, show_ink
+from .images import image_grid, show_ink
+from .style import DIGIT_COLOURS, PRIOR_RADII
+
+
+def draw_prior(ax: Axes, radii: Sequence[float] = PRIOR_RADII) -> None:
+    """The prior N(0, I) on a 2-D latent map: dashed circles of the given radii (standard deviations)."""
+    for i, radius in enumerate(radii):
+        ax.add_patch(Circle((0.0, 0.0), radius, fill=False, linestyle="--", linewidth=0.9, color="0.25",
+                            label="prior N(0, I): " + ", ".join(f"{r:g}" for r in radii) + " sd" if i == 0 else None))
+
+
+def label_clusters(ax: Axes, codes: np.ndarray, labels: np.ndarray, class_names: Sequence[str] | None = None) -> None:
+    """Write each class's name at the median of its 2-D codes (N, 2), outlined in white to stay legible."""
+    outline = [patheffects.withStroke(linewidth=3, foreground="white")]
+    for cls in np.unique(labels):
+        x, y = np.median(codes[labels == cls], axis=0)
+        name = class_names[cls] if class_names is not None else str(cls)
+        ax.text(x, y, name, ha="center", va="center", fontsize=11, fontweight="bold", path_effects=outline)
 
 
 def plot_latent_scatter(codes: Tensor, labels: Tensor, title: str = "Latent codes", ax: Axes | None = None,
-                        class_names: Sequence[str] | None = None, point_size: float = 4.0) -> Axes:
-    """Scatter of 2-D codes (N, 2) coloured by label (N,), one legend entry per class."""
+                        class_names: Sequence[str] | None = None, point_size: float = 4.0,
+                        prior: bool = True) -> Axes:
+    """Scatter of 2-D codes (N, 2) coloured by label (N,), each class named at its median, one legend entry per class.
+
+    prior: draw the prior N(0, I) as dashed circles at 1 and 2 standard deviations. The axes'
+    ticks are matplotlib's round values (0 among them whenever an axis crosses it).
+    """
     codes = torch.as_tensor(codes).detach().cpu()
     if codes.dim() != 2 or codes.shape[1] != 2:
         raise ValueError(f"expected codes of shape (N, 2); got {tuple(codes.shape)}")
     labels = torch.as_tensor(labels).cpu().numpy()
+    if labels.shape != (codes.shape[0],):
+        raise ValueError(f"expected labels of shape ({codes.shape[0]},); got {labels.shape}")
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 5))
-    cmap = plt.get_cmap(DIGIT_CMAP)
     for cls in np.unique(labels):
         pts = codes[labels == cls].numpy()
         name = class_names[cls] if class_names is not None else str(cls)
-        ax.scatter(pts[:, 0], pts[:, 1], s=point_size, color=cmap(int(cls) % 10), label=name, alpha=0.8)
+        ax.scatter(pts[:, 0], pts[:, 1], s=point_size, color=DIGIT_COLOURS[int(cls) % 10], label=name, alpha=0.8)
+    if prior:
+        draw_prior(ax)
+    label_clusters(ax, codes.numpy(), labels, class_names)
+    ax.set_aspect("equal", adjustable="datalim")  # one latent unit is as long on both axes: circles stay round
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     ax.set_title(title)

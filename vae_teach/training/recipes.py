@@ -34,6 +34,7 @@ from torch import Tensor
 from ..data.corruptions import gaussian_noise, mask_pixels
 from ..data.mnist import ImageData, load_mnist
 from ..models.base import ImageModel
+from ..models.classifier import DigitClassifier
 from ..models.mlp import VAE, Autoencoder
 from .cache import cached_fit, fit_in_phases
 from .fit import History
@@ -198,7 +199,21 @@ RECIPES: Mapping[str, Recipe] = MappingProxyType({r.name: r for r in [
     _explorer_model(Autoencoder, 2),
     _explorer_model(VAE, 2),
     _explorer_model(VAE, 16),
+    Recipe("digit-classifier", "MLP digit classifier 784-256-10 on pixels, cross-entropy, 20 epochs (the judge "
+           "of decoded images)", DigitClassifier, dict(hidden_dims=(256,), seed=0), dict(epochs=20, lr=2e-3, seed=0),
+           labels=True, chapters=("02_autoencoders", "04_training_a_vae", "05_exploring_latent_space")),
 ]})
+
+
+def digit_classifier(data: ImageData | None = None, *,
+                     directory: str | os.PathLike | None = None) -> DigitClassifier:
+    """The book's fixed digit classifier (recipe "digit-classifier"), trained once on data.train_x and cached.
+
+    Its ``predict(images)`` gives (N,) digits and ``probabilities(images)`` (N, 10); judge decoded
+    images with ``vt.judge_digits``.
+    """
+    model, _ = pretrained("digit-classifier", data, directory=directory)
+    return model  # type: ignore[return-value]
 
 
 def recipe(name: str) -> Recipe:
