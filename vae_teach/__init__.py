@@ -27,7 +27,8 @@ from .analysis.estimators import (GradientVariance, gradient_variance, monte_car
                                   reparameterized_gradient, score_function_gradient)
 from .analysis.grids import normal_quantile_axis, quantile_grid, square_grid
 from .analysis.latent_usage import kl_per_dimension, prior_norm_band
-from .analysis.marginal import GridPosterior, expected_iwae, kl_to_true_posterior, log_marginal_grid
+from .analysis.marginal import (BoundEstimate, GridPosterior, best_diagonal_gaussian, expected_iwae, iwae_estimates,
+                                kl_to_true_posterior, log_marginal_grid)
 from .analysis.paths import (class_direction, class_means, interpolate, lerp, move_along, path_norms, slerp,
                              traversal_codes)
 from .analysis.pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles,
@@ -48,7 +49,7 @@ from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_par
 from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_vs_k, plot_kl_per_dimension,
                           plot_path_norms, plot_per_class, plot_principal_angles)
 from .plot.curves import plot_bound_gaps, plot_gradient_variance, plot_history, plot_kl_convergence
-from .plot.diagrams import draw_autoencoder_diagram
+from .plot.diagrams import draw_autoencoder_diagram, draw_vae_diagram
 from .plot.images import show_image_and_vector, show_image_grids, show_images, show_manifold, show_rows
 from .plot.latent import (plot_code_holes, plot_codes_and_random, plot_latent_maps, plot_latent_scatter,
                           plot_posteriors)
@@ -78,7 +79,9 @@ __all__ = [
     "share_in_holes", "code_bytes", "compression_ratio", "compression_rows", "parameter_bytes", "png_bytes",
     "round_trip", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
     "reparameterized_gradient", "score_function_gradient", "normal_quantile_axis", "quantile_grid", "square_grid",
-    "kl_per_dimension", "prior_norm_band", "GridPosterior", "expected_iwae", "kl_to_true_posterior",
+    "kl_per_dimension", "prior_norm_band", "BoundEstimate", "GridPosterior", "best_diagonal_gaussian", "expected_iwae",
+    "iwae_estimates",
+    "kl_to_true_posterior",
     "log_marginal_grid", "class_direction", "class_means", "interpolate", "lerp", "move_along", "path_norms",
     "slerp", "traversal_codes", "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct",
     "principal_angles", "truncate_pca", "linear_probe_accuracy", "probe_rows", "model_error",
@@ -86,7 +89,7 @@ __all__ = [
     # plots
     "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension", "plot_path_norms",
     "plot_per_class", "plot_principal_angles", "plot_bound_gaps", "plot_gradient_variance", "plot_history",
-    "plot_kl_convergence", "draw_autoencoder_diagram",
+    "plot_kl_convergence", "draw_autoencoder_diagram", "draw_vae_diagram",
     "show_image_and_vector", "show_image_grids", "show_images", "show_manifold", "show_rows", "plot_code_holes",
     "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
     # explorers

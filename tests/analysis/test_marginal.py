@@ -176,3 +176,50 @@ def test_zoomed_grid_resolves_a_posterior_narrower_than_a_coarse_cell():
     zoomed = log_marginal_grid(model, x, grid_size=200, extent=6.0).log_px
     assert torch.allclose(zoomed, expected, atol=1e-3)
     assert not torch.allclose(coarse, expected, atol=1e-3)
+
+
+def test_best_diagonal_gaussian_matches_the_mean_field_closed_form():
+    # For a Gaussian posterior with precision L, the diagonal q minimising KL(q || p) has p's mean
+    # and variances 1 / L_ii (Bishop 2006, section 10.1.2): an oracle the optimiser does not know.
+    from vae_teach.analysis.marginal import best_diagonal_gaussian
+    model = linear_gaussian_vae()
+    x = some_images(3)
+    _, post_mean, post_cov = linear_gaussian_truth(model, x)
+    variances = 1.0 / torch.linalg.inv(post_cov).diagonal()
+    q = MultivariateNormal(post_mean, covariance_matrix=torch.diag(variances).expand(3, 2, 2))
+    expected = kl_divergence(q, MultivariateNormal(post_mean, covariance_matrix=post_cov))
+    mu, logvar, kl = best_diagonal_gaussian(log_marginal_grid(model, x, grid_size=200, extent=6.0))
+    assert torch.allclose(mu, post_mean, atol=1e-3)
+    assert torch.allclose(logvar.exp(), variances.expand(3, 2), rtol=1e-2)
+    assert torch.allclose(kl, expected, atol=1e-3)
+
+
+def test_iwae_estimates_standard_error_matches_the_spread_over_seeds(bernoulli_vae):
+    from vae_teach.analysis.marginal import iwae_estimates
+    model, x = bernoulli_vae
+    runs = [iwae_estimates(model, x, [1, 10], budget=200, seed=s) for s in range(12)]
+    means = torch.stack([r.mean for r in runs])  # (12, 2, 3)
+    stated = torch.stack([r.se for r in runs]).mean(0)
+    observed = means.std(dim=0)
+    assert runs[0].draws.tolist() == [200, 20]
+    assert ((observed / stated - 1).abs() < 0.6).all(), f"stated {stated}, observed {observed}"
+
+
+def test_iwae_estimates_refuses_fewer_than_two_draws(bernoulli_vae):
+    from vae_teach.analysis.marginal import iwae_estimates
+    model, x = bernoulli_vae
+    with pytest.raises(ValueError, match="min_draws >= 2"):
+        iwae_estimates(model, x, [1], min_draws=1)
+
+
+def test_best_diagonal_gaussian_beats_the_encoder_and_agrees_with_quadrature(bernoulli_vae):
+    from vae_teach.analysis.marginal import best_diagonal_gaussian
+    model, x = bernoulli_vae
+    grid = log_marginal_grid(model, x, grid_size=200, extent=6.0)
+    mu, logvar, kl = best_diagonal_gaussian(grid)
+    with torch.no_grad():
+        enc_mu, enc_logvar = model.encode(x)
+    encoder_kl = kl_to_true_posterior(model, x, enc_mu, enc_logvar, grid.log_px)
+    assert (kl <= encoder_kl + 1e-6).all() and (kl >= 0).all()
+    # kl_to_true_posterior decodes the Gaussian's own box: an independent quadrature of the same KL
+    assert torch.allclose(kl_to_true_posterior(model, x, mu, logvar, grid.log_px), kl, atol=1e-3)

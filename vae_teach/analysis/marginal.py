@@ -162,15 +162,66 @@ def kl_to_true_posterior(model, x: Tensor, mu: Tensor, logvar: Tensor, log_px: T
     return result
 
 
+class BoundEstimate(NamedTuple):
+    """Monte Carlo estimates of E[IWAE_k] for several k and N images.
+
+    mean: (K, N) nats, the average of ``draws[j]`` independent IWAE_k values per image;
+    se: (K, N) its standard error (sample standard deviation / sqrt(draws)); draws: (K,).
+    """
+
+    mean: Tensor
+    se: Tensor
+    draws: Tensor
+
+
+def _iwae_draws(model, x: Tensor, k: int, repeats: int, generator: torch.Generator) -> Tensor:
+    """repeats independent IWAE_k values of each image x (N, ...): (repeats, N) float64, on the CPU."""
+    from ..objectives import iwae_per_example
+
+    per_pass = max(1, 20_000 // (k * x.shape[0]))  # bounds memory: ~20,000 decoded images at once
+    draws = []
+    for start in range(0, repeats, per_pass):
+        m = min(repeats - start, per_pass)
+        batch = x.repeat(m, 1, 1, 1)  # m independent IWAE_k draws per image, in one pass
+        draws.append(iwae_per_example(model, batch, k, generator).reshape(m, x.shape[0]))
+    return torch.cat(draws).double().cpu()
+
+
+def iwae_estimates(model, x: Tensor, ks: list[int], budget: int = 10_000, min_draws: int = 2,
+                   seed: int = 0) -> BoundEstimate:
+    """E[IWAE_k] per image for each k, with standard errors: max(min_draws, budget // k) draws each.
+
+    A single IWAE_k value is random; the bound ELBO <= E[IWAE_k] <= log p(x) holds for its
+    mean. k = 1 gives the ELBO. x: (N, 1, 28, 28). Returns a BoundEstimate ((K, N) nats).
+    """
+    x = check_images(x).to(model.device)
+    check_positive_int(min_draws, "min_draws")
+    if min_draws < 2:
+        raise ValueError(f"expected min_draws >= 2 (a standard error needs two draws); got {min_draws}")
+    generator = torch.Generator(device=model.device).manual_seed(seed)
+    means, errors, counts = [], [], []
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            for k in ks:
+                check_positive_int(k, "k")
+                draws = _iwae_draws(model, x, k, max(min_draws, budget // k), generator)
+                means.append(draws.mean(dim=0))
+                errors.append(draws.std(dim=0) / draws.shape[0] ** 0.5)
+                counts.append(draws.shape[0])
+    finally:
+        model.train(was_training)
+    return BoundEstimate(torch.stack(means), torch.stack(errors), torch.tensor(counts))
+
+
 def expected_iwae(model, x: Tensor, ks: list[int], budget: int = 10_000, seed: int = 0) -> Tensor:
     """E[IWAE_k] per image for each k, estimated by averaging budget // k independent IWAE_k draws.
 
     A single IWAE_k value is random; the bound ELBO <= E[IWAE_k] <= log p(x) holds for its mean.
     k = 1 gives the ELBO (averaged over ``budget`` samples). x: (N, 1, 28, 28).
-    Returns (len(ks), N), nats.
+    Returns (len(ks), N), nats. ``iwae_estimates`` adds standard errors.
     """
-    from ..objectives import iwae_per_example
-
     x = check_images(x).to(model.device)
     generator = torch.Generator(device=model.device).manual_seed(seed)
     rows = []
@@ -180,13 +231,49 @@ def expected_iwae(model, x: Tensor, ks: list[int], budget: int = 10_000, seed: i
         with torch.no_grad():
             for k in ks:
                 check_positive_int(k, "k")
-                repeats = max(1, budget // k)
-                draws = []
-                for start in range(0, repeats, max(1, 20_000 // (k * x.shape[0]))):
-                    m = min(repeats - start, max(1, 20_000 // (k * x.shape[0])))
-                    batch = x.repeat(m, 1, 1, 1)  # m independent IWAE_k draws per image, in one pass
-                    draws.append(iwae_per_example(model, batch, k, generator).reshape(m, x.shape[0]))
-                rows.append(torch.cat(draws).double().mean(dim=0).cpu())
+                rows.append(_iwae_draws(model, x, k, max(1, budget // k), generator).mean(dim=0))
     finally:
         model.train(was_training)
     return torch.stack(rows)
+
+
+def best_diagonal_gaussian(grid: GridPosterior, max_iter: int = 50) -> tuple[Tensor, Tensor, Tensor]:
+    """The diagonal Gaussian closest to each true posterior: argmin over (mu, logvar) of KL(q || p(z|x)).
+
+    grid: ``log_marginal_grid`` of N images (with its zoomed grids, which hold each posterior's
+    mass). The KL is computed by quadrature on those grids and minimised with L-BFGS from the
+    posterior's own mean and variances (no decoding: the grid already holds log p(x, z));
+    max_iter bounds the L-BFGS iterations (about 30 suffice for a trained 2-D VAE).
+    KL(best q || p(z|x)) is the *approximation gap* of a diagonal Gaussian family (Cremer et al.
+    2018); an encoder's KL minus it is its *amortization gap*. Returns (mu, logvar, kl): (N, 2),
+    (N, 2), (N,) nats, float64; ``kl_to_true_posterior`` at the returned mu and logvar agrees.
+    """
+    check_positive_int(max_iter, "max_iter")
+    n, g = grid.log_joint.shape[0], grid.log_joint.shape[1]
+    z1 = grid.axes[:, 0][:, None, :].expand(n, g, g)  # column j at axes[n, 0, j]
+    z2 = grid.axes[:, 1][:, :, None].expand(n, g, g)  # row i at axes[n, 1, i]
+    points = torch.stack([z1, z2], dim=-1).reshape(n, g * g, 2)
+    log_post = (grid.log_joint - grid.log_px[:, None, None]).reshape(n, g * g)
+    weights = grid.posterior.reshape(n, g * g)
+    mean = (weights[..., None] * points).sum(1)
+    var = (weights[..., None] * (points - mean[:, None]).pow(2)).sum(1)
+    mu, logvar = mean.clone().requires_grad_(True), var.log().requires_grad_(True)
+
+    def kl() -> Tensor:
+        log_q = log_normal_diag(points, mu[:, None], logvar[:, None])  # (N, G*G)
+        q_mass = torch.exp(log_q) * grid.cell_area[:, None]
+        return (q_mass * (log_q - log_post)).sum(1) / q_mass.sum(1)
+
+    # The images do not interact, so one optimiser on the summed KL minimises each one.
+    optimiser = torch.optim.LBFGS([mu, logvar], max_iter=max_iter, line_search_fn="strong_wolfe")
+
+    def closure() -> Tensor:
+        optimiser.zero_grad()
+        total = kl().sum()
+        total.backward()
+        return total
+
+    with torch.enable_grad():
+        optimiser.step(closure)
+    with torch.no_grad():
+        return mu.detach().clone(), logvar.detach().clone(), kl()

@@ -91,16 +91,31 @@ def plot_gradient_variance(result: GradientVariance, title: str = "Variance of t
     return ax
 
 
-def plot_bound_gaps(ks: Sequence[int], bounds: Tensor, log_px: Tensor,
+def plot_bound_gaps(ks: Sequence[int], bounds: Tensor, log_px: Tensor, names: Sequence[str] | None = None,
+                    se: Tensor | None = None,
                     title: str = "log p(x) minus the bound, for each test digit") -> plt.Axes:
-    """bounds: (len(ks), N) IWAE(k) per digit (k=1: the ELBO); log_px: (N,). Gap against k, log-log."""
+    """Gap log p(x) - IWAE(k) against k, log-log, one line per image.
+
+    bounds: (len(ks), N) IWAE(k) per image (k = 1: the ELBO); log_px: (N,), nats.
+    names: N legend entries (default "image 1", ...). se: (len(ks), N) standard errors of
+    the bounds, drawn as error bars (two standard errors each side).
+    """
     gaps = (log_px[None].double() - bounds.double()).cpu().numpy()
+    n = gaps.shape[1]
+    names = list(names) if names is not None else [f"image {i + 1}" for i in range(n)]
+    if len(names) != n:
+        raise ValueError(f"expected {n} names, one per image; got {len(names)}")
     floor = 0.02  # gaps below this are Monte Carlo noise (they can even come out negative)
     _, ax = plt.subplots(figsize=(8, 3.8))
     ax.axhspan(1e-3, floor, color="0.9", label="within Monte Carlo noise")
-    gaps = np.maximum(gaps, floor)
-    for i in range(gaps.shape[1]):
-        ax.plot(ks, gaps[:, i], "o-", label=f"digit {i + 1}")
+    shown = np.maximum(gaps, floor)
+    for i in range(n):
+        if se is None:
+            ax.plot(ks, shown[:, i], "o-", label=names[i])
+            continue
+        err = 2.0 * se[:, i].double().cpu().numpy()
+        low = np.clip(shown[:, i] - np.maximum(gaps[:, i] - err, floor / 2), 0.0, None)
+        ax.errorbar(ks, shown[:, i], yerr=[low, err], fmt="o-", capsize=3, label=names[i])
     ax.set_ylim(bottom=floor / 2)
     ax.set(xscale="log", yscale="log", xlabel="k (importance samples; k = 1 is the ELBO)",
            ylabel="log p(x) - bound (nats)", title=title)

@@ -124,34 +124,56 @@ def plot_code_holes(codes: Tensor, model, low: float, high: float, n: int = 12, 
 
 
 def plot_posteriors(grid: GridPosterior, mu: Tensor, logvar: Tensor, images: Tensor,
-                    title: str = "True posterior p(z|x) (filled) and the encoder's q(z|x) (ellipses)") -> plt.Figure:
-    """One column per image: the image, then p(z|x) on the grid with q's 1- and 2-sigma ellipses."""
+                    names: Sequence[str] | None = None,
+                    title: str = "True posterior p(z|x) (shaded) and the encoder's q(z|x) (ellipses)"
+                    ) -> plt.Figure:
+    """One column per image: the image, then p(z|x) on the grid with q's 1- and 2-sigma ellipses.
+
+    grid: ``log_marginal_grid`` of the N images (N, 1, 28, 28); mu, logvar: (N, 2) parameters of
+    q(z|x); names: N panel titles (default "image 1", ...). Every panel spans the same width of
+    the plane (one scale: the widest posterior or 2-sigma ellipse decides it), centred on its
+    own posterior; the shading is p(z|x) relative to its peak in each panel.
+    """
     n = images.shape[0]
-    fig, axes = plt.subplots(2, n, figsize=(2.6 * n, 5.2), gridspec_kw={"height_ratios": [1, 2.4]})
+    names = list(names) if names is not None else [f"image {i + 1}" for i in range(n)]
+    if len(names) != n:
+        raise ValueError(f"expected {n} names, one per image; got {len(names)}")
+    # about 2 inches a column: five columns still fit the book's text column with readable labels
+    fig, axes = plt.subplots(2, n, figsize=(1.9 * n + 0.5, 4.6), gridspec_kw={"height_ratios": [0.7, 2.0]},
+                             squeeze=False)
     mu, std = mu.detach().cpu().double().numpy(), torch.exp(0.5 * logvar.detach().cpu().double()).numpy()
+    windows = []
+    for i in range(n):
+        # the window holds the posterior's mass (cells above 1e-3 of the peak) and q's 2-sigma ellipse
+        post = grid.posterior[i].numpy()
+        z2, z1 = np.meshgrid(grid.axes[i, 1].numpy(), grid.axes[i, 0].numpy(), indexing="ij")
+        mass = post > 1e-3 * post.max()
+        xs = np.concatenate([z1[mass], [mu[i, 0] - 2 * std[i, 0], mu[i, 0] + 2 * std[i, 0]]])
+        ys = np.concatenate([z2[mass], [mu[i, 1] - 2 * std[i, 1], mu[i, 1] + 2 * std[i, 1]]])
+        windows.append(((xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2,
+                        max(xs.max() - xs.min(), ys.max() - ys.min())))
+    half = 0.55 * max(w[2] for w in windows)
+    levels = np.linspace(0.0, 1.0, 9)[1:]  # fractions of each panel's peak; below 1/8 stays white
     for i in range(n):
         show_ink(axes[0, i], images[i, 0].detach().cpu().numpy())
         axes[0, i].set_axis_off()
-        axes[0, i].set_title(f"digit {i + 1}")
-        post = grid.posterior[i].numpy()
-        ax = axes[1, i]
-        a1, a2 = grid.axes[i, 0].numpy(), grid.axes[i, 1].numpy()
-        ax.set_facecolor(plt.get_cmap("Blues")(0.0))
-        ax.contourf(a1, a2, post, levels=8, cmap="Blues")
+        axes[0, i].set_title(names[i], fontsize=12)
+        ax, post = axes[1, i], grid.posterior[i].numpy()
+        ax.contourf(grid.axes[i, 0].numpy(), grid.axes[i, 1].numpy(), post / post.max(), levels=levels,
+                    cmap="Blues")
         for k in (1, 2):
-            ax.add_patch(Ellipse((float(mu[i, 0]), float(mu[i, 1])), 2 * k * float(std[i, 0]), 2 * k * float(std[i, 1]),
-                                 fill=False, color="C3", linestyle="-" if k == 1 else "--"))
-        # the window holds the posterior's mass (cells above 1e-4 of the peak) and q's 2-sigma ellipse
-        z2, z1 = np.meshgrid(a2, a1, indexing="ij")
-        mass = post > 1e-4 * post.max()
-        xs = np.concatenate([z1[mass], [mu[i, 0] - 2 * std[i, 0], mu[i, 0] + 2 * std[i, 0]]])
-        ys = np.concatenate([z2[mass], [mu[i, 1] - 2 * std[i, 1], mu[i, 1] + 2 * std[i, 1]]])
-        centre, half = ((xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2), \
-            0.6 * max(xs.max() - xs.min(), ys.max() - ys.min())
-        ax.set(xlim=(centre[0] - half, centre[0] + half), ylim=(centre[1] - half, centre[1] + half),
-               xlabel="$z_1$", aspect="equal")
+            ax.add_patch(Ellipse((float(mu[i, 0]), float(mu[i, 1])), 2 * k * float(std[i, 0]),
+                                 2 * k * float(std[i, 1]), fill=False, color="C3", lw=1.5,
+                                 linestyle="-" if k == 1 else "--", label=f"q(z|x): {k} sigma"))
+        cx, cy, _ = windows[i]
+        ax.set(xlim=(cx - half, cx + half), ylim=(cy - half, cy + half), xlabel="$z_1$", aspect="equal")
+        ax.tick_params(labelsize=9)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(3))
+        ax.yaxis.set_major_locator(plt.MaxNLocator(4))
         if i == 0:
             ax.set_ylabel("$z_2$")
-    fig.suptitle(title)
-    fig.tight_layout()
+    handles, labels = axes[1, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, fontsize=11)
+    fig.suptitle(f"{title}\neach panel {2 * half:.2g} wide in $z_1$ and $z_2$", fontsize=12)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
