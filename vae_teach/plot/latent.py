@@ -10,7 +10,9 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.patches import Ellipse
+from matplotlib.patches import Circle, Ellipse
+from matplotlib.patheffects import withStroke
+from matplotlib.ticker import MaxNLocator
 from torch import Tensor
 
 from ..analysis.grids import square_grid
@@ -18,9 +20,32 @@ from ..analysis.marginal import GridPosterior
 from .images import DIGIT_CMAP, image_grid, show_ink
 
 
+def _label_clusters(ax: Axes, codes: np.ndarray, labels: np.ndarray, names: Sequence[str]) -> None:
+    """Write each class's name at the median of its codes, dark on a white halo, so the map reads without colour."""
+    for cls, name in zip(np.unique(labels), names):
+        # the median, not the mean: a few codes that stray into another cluster do not drag it there
+        x, y = np.median(codes[labels == cls], axis=0)
+        ax.text(x, y, name, ha="center", va="center", fontsize=11, weight="bold", color="black",
+                path_effects=[withStroke(linewidth=3, foreground="white")])
+
+
+def _draw_prior(ax: Axes) -> None:
+    """The prior N(0, I) as its circles of radius 1 and 2 (one and two standard deviations)."""
+    for radius, style in ((1.0, "--"), (2.0, ":")):
+        ax.add_patch(Circle((0.0, 0.0), radius, fill=False, color="0.2", lw=1.2, linestyle=style,
+                            label=f"prior: {radius:.0f} sd"))
+
+
 def plot_latent_scatter(codes: Tensor, labels: Tensor, title: str = "Latent codes", ax: Axes | None = None,
-                        class_names: Sequence[str] | None = None, point_size: float = 4.0) -> Axes:
-    """Scatter of 2-D codes (N, 2) coloured by label (N,), one legend entry per class."""
+                        class_names: Sequence[str] | None = None, point_size: float = 4.0,
+                        prior: bool = False, label_clusters: bool = True) -> Axes:
+    """Scatter of 2-D codes (N, 2) coloured by label (N,), one legend entry per class.
+
+    label_clusters: write each class's name at the median of its codes.
+    prior: draw N(0, I)'s 1- and 2-standard-deviation circles (for a VAE's codes; for
+    another model they show the prior's scale beside the codes' own). Equal scales on
+    both axes, round ticks.
+    """
     codes = torch.as_tensor(codes).detach().cpu()
     if codes.dim() != 2 or codes.shape[1] != 2:
         raise ValueError(f"expected codes of shape (N, 2); got {tuple(codes.shape)}")
@@ -28,10 +53,18 @@ def plot_latent_scatter(codes: Tensor, labels: Tensor, title: str = "Latent code
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 5))
     cmap = plt.get_cmap(DIGIT_CMAP)
-    for cls in np.unique(labels):
+    classes = np.unique(labels)
+    names = [class_names[cls] if class_names is not None else str(cls) for cls in classes]
+    for cls, name in zip(classes, names):
         pts = codes[labels == cls].numpy()
-        name = class_names[cls] if class_names is not None else str(cls)
         ax.scatter(pts[:, 0], pts[:, 1], s=point_size, color=cmap(int(cls) % 10), label=name, alpha=0.8)
+    if prior:
+        _draw_prior(ax)
+    if label_clusters:
+        _label_clusters(ax, codes.numpy(), labels, names)
+    ax.set_aspect("equal", adjustable="datalim")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     ax.set_title(title)
@@ -40,16 +73,17 @@ def plot_latent_scatter(codes: Tensor, labels: Tensor, title: str = "Latent code
 
 
 def plot_latent_maps(maps: Mapping[str, Tensor], labels: Tensor, title: str = "2-D latent maps, coloured by digit",
-                     point_size: float = 3.0) -> Figure:
+                     point_size: float = 3.0, prior: bool = False) -> Figure:
     """2-D maps side by side, {panel title: codes (N, 2)}, all coloured by the same labels (N,); one legend.
 
-    Each panel is a ``plot_latent_scatter``; the legend of the digits stands right of the last one.
+    Each panel is a ``plot_latent_scatter`` (digits written on their clusters; with ``prior``,
+    N(0, I)'s 1- and 2-sd circles on every panel); the legend stands right of the last one.
     """
     if not maps:
         raise ValueError("expected at least one map {title: codes}; got none")
     fig, axes = plt.subplots(1, len(maps), figsize=(4.4 * len(maps) + 1.0, 4.4), squeeze=False)
     for i, (ax, (name, codes)) in enumerate(zip(axes[0], maps.items())):
-        plot_latent_scatter(codes, labels, title=name, ax=ax, point_size=point_size)
+        plot_latent_scatter(codes, labels, title=name, ax=ax, point_size=point_size, prior=prior)
         if i < len(maps) - 1:
             ax.get_legend().remove()
     fig.suptitle(title)
