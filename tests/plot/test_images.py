@@ -75,3 +75,10 @@ def test_plot_latent_scatter_has_one_legend_entry_per_class():
 def test_plot_latent_scatter_refuses_codes_that_are_not_2d():
     with pytest.raises(ValueError, match=r"\(N, 2\); got \(5, 3\)"):
         vt.plot_latent_scatter(torch.randn(5, 3), torch.zeros(5))
+
+
+def test_manifold_ticks_pass_through_the_middle_cell_at_zero_and_are_symmetric():
+    ax = vt.show_manifold(vt.VAE(latent_dim=2, hidden_dims=(8,), seed=0), n=15)
+    labels = [float(t.get_text().replace("\u2212", "-")) for t in ax.get_xticklabels()]
+    assert 0.0 in labels  # Phi^-1(0.5) = 0 is the middle of 15 cells
+    assert labels == [-v for v in reversed(labels)]

@@ -32,7 +32,7 @@ def _label_clusters(ax: Axes, codes: np.ndarray, labels: np.ndarray, names: Sequ
 def _draw_prior(ax: Axes) -> None:
     """The prior N(0, I) as its circles of radius 1 and 2 (one and two standard deviations)."""
     for radius, style in ((1.0, "--"), (2.0, ":")):
-        ax.add_patch(Circle((0.0, 0.0), radius, fill=False, color="0.2", lw=1.2, linestyle=style,
+        ax.add_patch(Circle((0.0, 0.0), radius, fill=False, color="0.1", lw=1.5, linestyle=style,
                             label=f"prior: {radius:.0f} sd"))
 
 
