@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test student models lab bench-book vendor-js
+.PHONY: book test student models lab grade bench-book vendor-js
 
 # The book build: no progress bars in the pages.
 BOOK_ENV := TQDM_DISABLE=1
@@ -27,19 +27,28 @@ test: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python -m vae_teach.student --out student
 
+# Grade a class: run every notebook in DIR (a copy of it, with time limits), write
+# grades.csv beside DIR (a column per exercise label) and print a summary per exercise.
+DIR ?= submissions
+grade: $(STAMP)
+	$(BIN)/python -m vae_teach.grade $(DIR)
+
 # Every named model of the book (vt.pretrained), trained into the model cache
 # ($VAE_TEACH_CACHE) before a class, so that no chapter trains in the room.
 models: $(STAMP)
 	$(BIN)/python -m vae_teach.tools.models
 
-# JupyterLab, where a double click opens a book/*.md chapter as a notebook
-# (jupytext). The default-viewer setting goes into this venv's JupyterLab
-# (overrides.json), not into your user settings.
+# JupyterLab for the exercises: the student notebooks in student/ (written if missing;
+# a student's own notebook is never overwritten), opened in the file browser; the
+# chapters in book/ stay there to read and run (a double click opens a book/*.md chapter
+# as a notebook, through jupytext). The default-viewer setting goes into this venv's
+# JupyterLab (overrides.json), not into your user settings.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 lab: $(STAMP)
+	$(BIN)/python -m vae_teach.student --out student
 	mkdir -p $(LAB_SETTINGS)
 	test -f $(LAB_SETTINGS)/overrides.json || echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)/overrides.json
-	$(BIN)/jupyter lab
+	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/student
 
 # Cold and warm build time and peak memory of the whole book.
 bench-book: $(STAMP)

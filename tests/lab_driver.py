@@ -68,6 +68,10 @@ def _folders(home: Path) -> dict[str, str]:
     docmanager = home / "settings" / "@jupyterlab" / "docmanager-extension"
     docmanager.mkdir(parents=True, exist_ok=True)
     (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps(_JUPYTEXT_DEFAULT))
+    # every cell stays in the page (no windowing), so that the rendered cells can be read
+    tracker = home / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True, exist_ok=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     return {k: str(v) for k, v in env.items()}
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import vae_teach
+from conftest import ROOT
 
 CHROMIUM = os.environ.get("VAE_TEACH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -222,3 +223,83 @@ def test_api_reference_lists_the_public_functions(visit):
     missing = sorted(public - documented)
     assert not missing, f"public names missing from the API reference (book/api.md): {missing}"
     page.close()
+
+
+def chapter_pages(html: Path) -> list[str]:
+    return sorted(p.relative_to(html).as_posix() for p in (html / "book").glob("*.html"))
+
+
+# Elements that scroll sideways: code cells and their outputs, display equations (MathJax 3).
+_OVERFLOWING = """() => Array.from(document.querySelectorAll(
+        'article pre, article mjx-container[display="true"], article div.math'))
+    .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+    .map(e => `${e.tagName.toLowerCase()}: ${e.scrollWidth} > ${e.clientWidth}: ${e.textContent.slice(0, 80)}`)"""
+
+
+def test_no_code_cell_or_equation_scrolls_sideways_at_1280_px(built_book, visit):
+    wide = {}
+    for path in chapter_pages(built_book.html):
+        seen = visit(path)
+        seen.page.wait_for_function("() => !window.MathJax || !MathJax.startup || MathJax.startup.promise")
+        seen.page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+        found = seen.page.evaluate(_OVERFLOWING)
+        if found:
+            wide[path] = found
+        seen.page.close()
+    assert not wide, f"blocks wider than the column at 1280 px: {wide}"
+
+
+def test_the_page_itself_does_not_scroll_sideways_on_a_phone(browser, server, built_book):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server + "/")
+                  else route.abort())
+    wide = {}
+    try:
+        for path in chapter_pages(built_book.html):
+            page = context.new_page()
+            page.goto(f"{server}/{path}", wait_until="load")
+            page.wait_for_timeout(500)
+            width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            if width[0] > width[1] + 1:
+                wide[path] = width
+            page.close()
+    finally:
+        context.close()
+    assert not wide, f"pages wider than a 390 px phone (scroll width, window width): {wide}"
+
+
+def test_no_exercise_stub_shows_not_yet_in_the_book(built_book):
+    # The stub's check output stays in a notebook (the student sees it) and is removed from
+    # the book (tag remove-output): a reader should not see a red failure on the page.
+    from bs4 import BeautifulSoup
+
+    from vae_teach.exercises._checking import HINT
+    shown = {}
+    for path in chapter_pages(built_book.html):
+        soup = BeautifulSoup((built_book.html / path).read_text(), "html.parser")
+        outputs = [o.get_text() for o in soup.select("div.cell_output") if HINT in o.get_text()]
+        if outputs:
+            shown[path] = [o.strip()[:100] for o in outputs]
+    assert not shown, f"pages showing a stub's '{HINT}' output: {shown}"
+
+
+def test_each_chapter_page_links_its_student_notebook(built_book, visit, server):
+    import json
+    import urllib.request
+
+    from vae_teach.tools.student import solution_cells
+    for path in [p for p in chapter_pages(built_book.html) if p.split("/")[-1][:2].isdigit()]:
+        seen = visit(path)
+        link = seen.page.locator("p.vt-student-link a[download]")
+        assert link.count() == 1, path
+        stem = path.split("/")[-1].removesuffix(".html")
+        assert link.inner_text() == f"{stem}.ipynb"
+        url = seen.page.evaluate("a => a.href", link.element_handle())
+        seen.page.close()
+        with urllib.request.urlopen(url) as response:  # the server of the built book, 127.0.0.1
+            notebook = json.loads(response.read())
+        sources = ["".join(c["source"]) for c in notebook["cells"]]
+        assert notebook["nbformat"] == 4 and sources, url
+        leaked = [code for cells in solution_cells(ROOT / "book" / f"{stem}.md").values() for code in cells
+                  if any(code.strip() and code.strip() in s for s in sources)]
+        assert not leaked, f"{url} carries solution code: {leaked[:1]}"

@@ -86,6 +86,28 @@ def test_controls_redraw_the_decoded_path(chapter, kind, control, action):
     assert not chapter.problems(), chapter.problems()
 
 
+@pytest.mark.parametrize("kind, control, prefix, decimals", [
+    ("traversal", ".vt-span", "", 1), ("arithmetic", ".vt-amount", "t = ", 2)])
+def test_each_image_of_a_row_has_its_value_under_it(chapter, kind, control, prefix, decimals):
+    page = chapter.page
+    root = page.locator(_root(kind))
+    element = root.locator(control)
+    element.focus()
+    page.keyboard.press("ArrowLeft")  # the labels follow the control
+    value = float(element.input_value())
+    labels = root.locator(".vt-values span").all_inner_texts()
+    steps = (root.evaluate("r => r.querySelector('.vt-path').width") + 1) // 29
+    # traversal: -span ... +span; arithmetic: 0 ... amount; each rounded to `decimals` places
+    first = -value if kind == "traversal" else 0.0
+    expected = [first + (value - first) * s / (steps - 1) for s in range(steps)]
+    assert len(labels) == steps and all(label.startswith(prefix) for label in labels), labels
+    shown = [float(label[len(prefix):]) for label in labels]
+    assert np.allclose(shown, expected, atol=0.5 * 10 ** -decimals + 1e-9), (shown, expected)
+    widths = root.evaluate("""r => [r.querySelector('.vt-path').getBoundingClientRect().width,
+        Array.from(r.querySelectorAll('.vt-values span')).reduce((w, s) => w + s.getBoundingClientRect().width, 0)]""")
+    assert abs(widths[0] - widths[1]) <= 3 + 1e-6, widths  # one label under each image, not drifting
+
+
 def test_decoded_pixels_match_torch_within_002(chapter):
     page = chapter.page
     checked = 0

@@ -1,8 +1,8 @@
 """Chapter 1 in a real JupyterLab on 127.0.0.1, driven by Playwright and Debian's Chromium.
 
 The chapter opens as a notebook (jupytext), Run All executes it, jupyterlab-myst
-renders the ``{eval}`` numbers in the prose, and a save leaves the ``.md``
-byte-identical (jupytext.toml). The chapter is a scratch copy, so the save
+renders the ``{eval}`` numbers in the prose, and JupyterLab's autosave leaves the
+``.md`` byte-identical (jupytext.toml). The chapter is a scratch copy, so the save
 cannot touch the repository. Skipped without a browser, except under CI.
 """
 
@@ -46,6 +46,10 @@ def lab(tmp_path_factory):
     settings.mkdir(parents=True)
     # every cell stays in the page (no windowing), so that the rendered prose can be read
     (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    # autosave every 5 s (JupyterLab's default is 120 s): the test waits for it, not a save command
+    docmanager = state / "settings" / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True)
+    (docmanager / "plugin.jupyterlab-settings").write_text('{"autosave": true, "autosaveInterval": 5}')
     env = build_env()
     env.update(JUPYTERLAB_SETTINGS_DIR=str(state / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"),
@@ -132,10 +136,13 @@ def test_run_all_renders_the_numbers_and_a_save_changes_no_byte(lab, tmp_path):
         page.evaluate(f"""() => {NOTEBOOK}.content.widgets.find(c => c.model.type === 'markdown'
             && c.node.innerText.includes('The training set holds')).node.scrollIntoView()""")
         page.screenshot(path=str(tmp_path / "jupyterlab_01_data.png"))
-        page.evaluate(f"() => {NOTEBOOK}.context.save()")
+        # no save command: JupyterLab's autosave writes the run notebook back
+        deadline = time.monotonic() + 90
+        while (root / CHAPTER).stat().st_mtime_ns == written and time.monotonic() < deadline:
+            page.wait_for_timeout(1000)
         page.wait_for_function(f"() => !{NOTEBOOK}.context.model.dirty", timeout=60_000)
         browser.close()
     time.sleep(1)
-    assert (root / CHAPTER).stat().st_mtime_ns != written, "JupyterLab did not save the chapter"
+    assert (root / CHAPTER).stat().st_mtime_ns != written, "JupyterLab's autosave did not save the chapter"
     assert (root / CHAPTER).read_bytes() == before, "saving the chapter in JupyterLab changed the .md"
     print(f"screenshot: {tmp_path / 'jupyterlab_01_data.png'}", file=sys.stderr)

@@ -8,7 +8,7 @@ ex = vt.exercises
 
 def _run(check, fn, capsys):
     ok = check(fn)
-    return ok, capsys.readouterr().out
+    return ok, capsys.readouterr().out.replace("\n  ", " ")
 
 
 # ------------------------------------------------------------------ solutions pass

@@ -99,7 +99,7 @@ def test_call_names_an_argument_changed_in_place():
 
 def test_a_check_prints_a_pass_and_returns_true(capsys):
     assert ex.check_flatten(lambda x: x.reshape(len(x), -1)) is True
-    assert capsys.readouterr().out.startswith(PASS)
+    assert capsys.readouterr().out.replace("\n  ", " ").startswith(PASS)
 
 
 @pytest.mark.parametrize("answer", [
@@ -111,7 +111,7 @@ def test_a_check_prints_a_pass_and_returns_true(capsys):
 ])
 def test_a_check_never_raises_and_prints_one_hint(capsys, answer):
     assert ex.check_flatten(answer) is False
-    out = capsys.readouterr().out
+    out = capsys.readouterr().out.replace("\n  ", " ")
     assert out.startswith(HINT) and out.count("\n") == 1, out
 
 
@@ -120,7 +120,7 @@ def test_a_bug_in_a_check_becomes_a_hint_not_a_traceback(capsys):
     def check_broken(fn):
         raise KeyError("oops")
     assert check_broken(lambda: 1) is False
-    assert "KeyError" in capsys.readouterr().out
+    assert "KeyError" in capsys.readouterr().out.replace("\n  ", " ")
 
 
 @pytest.mark.parametrize("check, right, wrong, words", [
@@ -134,4 +134,15 @@ def test_chapter_1_checks_pass_the_solution_and_name_the_mistake(capsys, check, 
     assert check(right) is True
     capsys.readouterr()
     assert check(wrong) is False
-    assert words in capsys.readouterr().out
+    assert words in capsys.readouterr().out.replace("\n  ", " ")
+
+
+def test_a_long_message_wraps_to_fit_a_code_output_of_the_book(capsys):
+    @checker("long")
+    def check_long():
+        raise Hint("word " * 40)
+
+    check_long()
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 1 and all(len(line) <= 76 for line in lines), lines
+    assert all(line.startswith("  ") for line in lines[1:])  # later lines indented under the first

@@ -25,6 +25,7 @@ import pytest
 import torch
 
 import vae_teach as vt
+from vae_teach.plot.images import PAD_INK
 from vae_teach.explore import export
 
 JS_TESTS = sorted((Path(__file__).parent / "js").glob("*.test.mjs"))
@@ -79,9 +80,10 @@ def _row_case(g: torch.Generator) -> dict:
     """Three images (random, all black, all white) and the grey levels numpy lays them out in."""
     images = torch.stack([torch.rand(784, generator=g), torch.zeros(784), torch.ones(784)]).numpy().astype("<f4")
     width = 3 * 29 - 1
-    grey = np.zeros((28, width), dtype=np.uint8)
+    # the column between digits has the figures' padding ink (PAD_INK), drawn dark on white
+    grey = np.full((28, width), np.floor((1 - PAD_INK) * 255 + 0.5), dtype=np.uint8)
     for k, image in enumerate(images):  # round half up, as Math.round does
-        grey[:, k * 29:k * 29 + 28] = np.floor(image.astype(np.float64).reshape(28, 28) * 255 + 0.5)
+        grey[:, k * 29:k * 29 + 28] = np.floor((1 - image.astype(np.float64).reshape(28, 28)) * 255 + 0.5)
     return {"images": _b64(images), "grey": _b64(grey), "width": width}
 
 

@@ -1,59 +1,54 @@
-"""Latent maps: the digits written on their clusters, the prior's circles, equal scales."""
+"""Latent maps speak the book's one visual language: the digit palette, named clusters, the prior drawn."""
 
-import matplotlib
+from __future__ import annotations
 
-matplotlib.use("Agg")
+import re
+from importlib import resources
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.patches import Circle  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from matplotlib.colors import to_hex
+from matplotlib.patches import Circle
 
-import vae_teach as vt  # noqa: E402
+import vae_teach as vt
+from vae_teach.plot.style import DIGIT_COLOURS
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
+def test_the_explorers_use_the_figures_digit_colours():
+    core = resources.files("vae_teach.explore").joinpath("static/core.js").read_text()
+    listed = re.search(r"const DIGIT_COLOURS = \[(.*?)\];", core, re.S).group(1)
+    assert tuple(c.upper() for c in re.findall(r"'(#[0-9A-Fa-f]{6})'", listed)) == DIGIT_COLOURS
+
+
+def test_each_digit_has_its_colour_and_its_name_at_the_median_of_its_codes():
+    g = torch.Generator().manual_seed(0)
+    labels = torch.arange(200) % 10
+    codes = torch.randn(200, 2, generator=g) * 0.3 + torch.stack([labels * 1.0, -labels * 1.0], dim=1)
+    ax = vt.plot_latent_scatter(codes, labels)
+    for digit, points in enumerate(ax.collections):
+        assert to_hex(points.get_facecolor()[0]).upper() == DIGIT_COLOURS[digit]
+    names = {t.get_text(): t.get_position() for t in ax.texts}
+    for digit in range(10):
+        expected = np.median(codes[labels == digit].numpy(), axis=0)
+        assert np.allclose(names[str(digit)], expected), digit
     plt.close("all")
 
 
-def _circles(ax):
-    return sorted((c.center, c.radius) for c in ax.patches if isinstance(c, Circle))
-
-
-def test_each_class_is_labelled_at_the_median_of_its_codes_not_the_mean():
-    # class 0: median (1, 0), mean (11/3, 0); class 1: median (0, 5)
-    codes = torch.tensor([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0], [0.0, 4.0], [0.0, 5.0], [0.0, 6.0]])
-    labels = torch.tensor([0, 0, 0, 1, 1, 1])
+def test_the_prior_is_drawn_at_one_and_two_standard_deviations_and_can_be_left_out():
+    codes, labels = torch.randn(50, 2) * 5, torch.arange(50) % 10
     ax = vt.plot_latent_scatter(codes, labels)
-    positions = {t.get_text(): t.get_position() for t in ax.texts}
-    assert positions == {"0": (1.0, 0.0), "1": (0.0, 5.0)}
+    circles = [p for p in ax.patches if isinstance(p, Circle)]
+    assert sorted(c.get_radius() for c in circles) == [1.0, 2.0]
+    assert all(c.center == (0.0, 0.0) for c in circles)
+    ticks = ax.get_xticks()
+    assert 0.0 in ticks and np.allclose(ticks, np.round(ticks, 1))  # round values, 0 among them
+    ax = vt.plot_latent_scatter(codes, labels, prior=False)
+    assert not [p for p in ax.patches if isinstance(p, Circle)]
+    plt.close("all")
 
 
-def test_cluster_labels_use_the_class_names_and_can_be_left_out():
-    codes, labels = torch.randn(20, 2), torch.arange(20) % 2
-    named = vt.plot_latent_scatter(codes, labels, class_names=["zero", "one"])
-    assert sorted(t.get_text() for t in named.texts) == ["one", "zero"]
-    _, ax = plt.subplots()
-    assert len(vt.plot_latent_scatter(codes, labels, ax=ax, label_clusters=False).texts) == 0
-
-
-def test_the_prior_is_drawn_as_circles_of_radius_one_and_two_at_the_origin():
-    ax = vt.plot_latent_scatter(torch.randn(20, 2) + 10, torch.zeros(20), prior=True)
-    assert _circles(ax) == [((0.0, 0.0), 1.0), ((0.0, 0.0), 2.0)]
-    # the circles widen the view to the origin even when the codes lie far from it
-    assert ax.get_xlim()[0] <= -2.0 and ax.get_ylim()[0] <= -2.0
-    assert "prior: 1 sd" in [t.get_text() for t in ax.get_legend().get_texts()]
-
-
-def test_no_prior_circles_unless_asked():
-    assert _circles(vt.plot_latent_scatter(torch.randn(20, 2), torch.zeros(20))) == []
-
-
-def test_latent_maps_draw_the_prior_on_every_panel_and_keep_scales_equal():
-    codes, labels = torch.randn(30, 2), torch.arange(30) % 3
-    fig = vt.plot_latent_maps({"AE": 5 * codes, "VAE": codes}, labels, prior=True)
-    panels = [ax for ax in fig.axes if ax.get_title()]
-    assert [len(_circles(ax)) for ax in panels] == [2, 2]
-    assert all(ax.get_aspect() == 1.0 for ax in panels)
+def test_labels_must_match_the_codes():
+    with pytest.raises(ValueError, match=r"expected labels of shape \(5,\); got \(4,\)"):
+        vt.plot_latent_scatter(torch.randn(5, 2), torch.zeros(4))

@@ -22,6 +22,9 @@ sign, a constant offset or factor, a known mistake, or a missing term.
 from __future__ import annotations
 
 import functools
+import json
+import os
+import textwrap
 import traceback
 from typing import Any, Callable, Mapping
 
@@ -35,6 +38,28 @@ __all__ = ["PASS", "HINT", "Hint", "checker", "call", "compare"]
 PASS = "✔ Correct"
 #: First characters of the line a check prints when it found a mistake.
 HINT = "✘ Not yet"
+
+
+#: Environment variable naming a file where each check appends its verdict as a JSON line
+#: ({"check", "status": "pass" | "hint" | "timeout", "message"}): how ``python -m vae_teach.grade``
+#: learns the results of a notebook it runs. Unset (the student's own kernel): nothing is written.
+RESULTS_ENV_VAR = "VAE_TEACH_GRADE_RESULTS"
+
+
+def _record(check: str, status: str, message: str) -> None:
+    path = os.environ.get(RESULTS_ENV_VAR)
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"check": check, "status": status, "message": message}) + "\n")
+
+
+#: Characters per printed line: a check's message fits a code output of the book at 1280 px.
+WIDTH = 76
+
+
+def _say(text: str) -> None:
+    """Print a check's message wrapped at WIDTH, later lines indented under the first."""
+    print(textwrap.fill(text, WIDTH, subsequent_indent="  ", break_on_hyphens=False))
 
 
 class Hint(Exception):
@@ -54,12 +79,16 @@ def checker(title: str) -> Callable[[Callable[..., str | None]], Callable[..., b
             try:
                 message = body(*args, **kwargs)
             except Hint as hint:
-                print(f"{HINT} ({title}): {hint}")
+                _say(f"{HINT} ({title}): {hint}")
+                _record(body.__name__, "hint", str(hint))
                 return False
             except Exception as error:  # noqa: BLE001 - the student must never see a traceback
-                print(f"{HINT} ({title}): the check stopped on {type(error).__name__}: {error}")
+                text = f"the check stopped on {type(error).__name__}: {error}"
+                _say(f"{HINT} ({title}): {text}")
+                _record(body.__name__, "hint", text)
                 return False
-            print(f"{PASS} ({title})" + (f": {message}" if message else "."))
+            _say(f"{PASS} ({title})" + (f": {message}" if message else "."))
+            _record(body.__name__, "pass", message or "")
             return True
         return run
     return decorate

@@ -24,17 +24,19 @@ def _mu_logvar(n: int = 8, d: int = 4, seed: int = 0) -> tuple[Tensor, Tensor]:
 
 @checker("Gaussian KL")
 def check_gaussian_kl(fn: Callable[[Tensor, Tensor], Tensor]) -> str:
-    """Exercise ex-ch3-kl: ``fn(mu, logvar)`` -> KL(N(mu, exp(logvar)) || N(0, I)) per example, (N,)."""
+    """Exercise ex-ch3-kl: ``fn(mu, logvar)`` -> KL(N(mu, exp(logvar)) || N(0, I)) per example, (N,).
+
+    The general probe (8 examples, 4 dimensions, random mu and logvar) comes first: its named
+    mistakes are the most specific hints; the special case q = prior (KL 0) only after it.
+    """
     mu, logvar = _mu_logvar()
-    zero = call(fn, torch.zeros(2, 4), torch.zeros(2, 4))
-    if isinstance(zero, Tensor) and zero.shape == (2, 4):
-        raise Hint("your KL has one value per latent dimension (shape (N, D)); sum over dim=1 to get one per example")
     got = call(fn, mu, logvar)
     if isinstance(got, Tensor) and got.shape == mu.shape:
         raise Hint("your KL has one value per latent dimension (shape (N, D)); sum over dim=1 to get one per example")
+    if isinstance(got, Tensor) and got.shape == mu.shape[1:]:
+        raise Hint("you summed over the examples (dim=0); sum over the latent dimensions (dim=1) instead, "
+                   "to get one KL per example")
     expected = gaussian_kl(mu, logvar)
-    compare(zero, torch.zeros(2), what="your KL at mu=0, logvar=0 (q equals the prior, so KL must be 0)",
-            terms={"the -1 term": -2.0 * torch.ones(2)})
     compare(got, expected, what="your KL", mistakes={
         "you averaged over the latent dimensions; the KL of independent dimensions is their sum":
             expected / mu.shape[1],
@@ -46,6 +48,9 @@ def check_gaussian_kl(fn: Callable[[Tensor, Tensor], Tensor]) -> str:
               "the -1 term": -0.5 * mu.shape[1] * torch.ones(mu.shape[0]),
               "the -logvar term": -0.5 * logvar.sum(1)},
         factor_hints={2.0: "your KL is twice the right value: the closed form has a factor 1/2 in front"})
+    zero = call(fn, torch.zeros(2, 4), torch.zeros(2, 4))
+    compare(zero, torch.zeros(2), what="your KL at mu=0, logvar=0 (q equals the prior, so KL must be 0)",
+            terms={"the -1 term": -2.0 * torch.ones(2)})
     return "zero when q is the prior, positive otherwise, summed over the latent dimensions"
 
 

@@ -131,7 +131,8 @@ def traversal_view(name: str, model: Any, images: Tensor, labels: Tensor, index:
             + _range("vt-span", "sweep", 0.5, 4, 0.5, span) + '</div>'
             + '<div class="vt-row" style="align-items:center"><canvas class="vt-img vt-ends" width="28" height="28" '
               'role="img" aria-label="the test digit"></canvas><span class="vt-own"></span></div>'
-            + '<canvas class="vt-img vt-path" width="28" height="28" role="img" aria-label="decoded sweep"></canvas>')
+            + '<canvas class="vt-img vt-path" width="28" height="28" role="img" aria-label="decoded sweep"></canvas>'
+              '<div class="vt-values" title="the swept dimension\'s value under each image"></div>')
     return explorer_html("traversal", data, body, title)
 
 
@@ -149,5 +150,6 @@ def arithmetic_view(name: str, model: Any, images: Tensor, labels: Tensor, index
             + '<div class="vt-row" style="align-items:center"><canvas class="vt-img vt-ends" width="28" height="28" '
               'role="img" aria-label="the test digit"></canvas><span>the test digit; below: its code moved by 0 '
               '&rarr; amount &times; (mean[to] &minus; mean[from])</span></div>'
-            + '<canvas class="vt-img vt-path" width="28" height="28" role="img" aria-label="decoded moves"></canvas>')
+            + '<canvas class="vt-img vt-path" width="28" height="28" role="img" aria-label="decoded moves"></canvas>'
+              '<div class="vt-values" title="the amount t under each image"></div>')
     return explorer_html("arithmetic", data, body, title)

@@ -16,8 +16,6 @@ from torch import Tensor
 from .._validate import check_images
 from ..analysis.grids import normal_quantile_axis, quantile_grid
 
-#: Ten distinct colours for the ten digits, used by every latent map in the book.
-DIGIT_CMAP = "tab10"
 #: Ink of the padding between tiles: light grey in figures and in the explorers' PNGs alike.
 PAD_INK = 0.15
 

@@ -10,61 +10,56 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib import patheffects
 from matplotlib.patches import Circle, Ellipse
-from matplotlib.patheffects import withStroke
-from matplotlib.ticker import MaxNLocator
 from torch import Tensor
 
 from ..analysis.grids import square_grid
 from ..analysis.marginal import GridPosterior
-from .images import DIGIT_CMAP, image_grid, show_ink
+from .images import image_grid, show_ink
+from .style import DIGIT_COLOURS, PRIOR_RADII
 
 
-def _label_clusters(ax: Axes, codes: np.ndarray, labels: np.ndarray, names: Sequence[str]) -> None:
-    """Write each class's name at the median of its codes, dark on a white halo, so the map reads without colour."""
-    for cls, name in zip(np.unique(labels), names):
-        # the median, not the mean: a few codes that stray into another cluster do not drag it there
+def draw_prior(ax: Axes, radii: Sequence[float] = PRIOR_RADII) -> None:
+    """The prior N(0, I) on a 2-D latent map: dashed circles of the given radii (standard deviations)."""
+    for i, radius in enumerate(radii):
+        ax.add_patch(Circle((0.0, 0.0), radius, fill=False, linestyle="--", linewidth=0.9, color="0.25",
+                            label="prior N(0, I): " + ", ".join(f"{r:g}" for r in radii) + " sd" if i == 0 else None))
+
+
+def label_clusters(ax: Axes, codes: np.ndarray, labels: np.ndarray, class_names: Sequence[str] | None = None) -> None:
+    """Write each class's name at the median of its 2-D codes (N, 2), outlined in white to stay legible."""
+    outline = [patheffects.withStroke(linewidth=3, foreground="white")]
+    for cls in np.unique(labels):
         x, y = np.median(codes[labels == cls], axis=0)
-        ax.text(x, y, name, ha="center", va="center", fontsize=11, weight="bold", color="black",
-                path_effects=[withStroke(linewidth=3, foreground="white")])
-
-
-def _draw_prior(ax: Axes) -> None:
-    """The prior N(0, I) as its circles of radius 1 and 2 (one and two standard deviations)."""
-    for radius, style in ((1.0, "--"), (2.0, ":")):
-        ax.add_patch(Circle((0.0, 0.0), radius, fill=False, color="0.1", lw=1.5, linestyle=style,
-                            label=f"prior: {radius:.0f} sd"))
+        name = class_names[cls] if class_names is not None else str(cls)
+        ax.text(x, y, name, ha="center", va="center", fontsize=11, fontweight="bold", path_effects=outline)
 
 
 def plot_latent_scatter(codes: Tensor, labels: Tensor, title: str = "Latent codes", ax: Axes | None = None,
                         class_names: Sequence[str] | None = None, point_size: float = 4.0,
-                        prior: bool = False, label_clusters: bool = True) -> Axes:
-    """Scatter of 2-D codes (N, 2) coloured by label (N,), one legend entry per class.
+                        prior: bool = True) -> Axes:
+    """Scatter of 2-D codes (N, 2) coloured by label (N,), each class named at its median, one legend entry per class.
 
-    label_clusters: write each class's name at the median of its codes.
-    prior: draw N(0, I)'s 1- and 2-standard-deviation circles (for a VAE's codes; for
-    another model they show the prior's scale beside the codes' own). Equal scales on
-    both axes, round ticks.
+    prior: draw the prior N(0, I) as dashed circles at 1 and 2 standard deviations. The axes'
+    ticks are matplotlib's round values (0 among them whenever an axis crosses it).
     """
     codes = torch.as_tensor(codes).detach().cpu()
     if codes.dim() != 2 or codes.shape[1] != 2:
         raise ValueError(f"expected codes of shape (N, 2); got {tuple(codes.shape)}")
     labels = torch.as_tensor(labels).cpu().numpy()
+    if labels.shape != (codes.shape[0],):
+        raise ValueError(f"expected labels of shape ({codes.shape[0]},); got {labels.shape}")
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 5))
-    cmap = plt.get_cmap(DIGIT_CMAP)
-    classes = np.unique(labels)
-    names = [class_names[cls] if class_names is not None else str(cls) for cls in classes]
-    for cls, name in zip(classes, names):
+    for cls in np.unique(labels):
         pts = codes[labels == cls].numpy()
-        ax.scatter(pts[:, 0], pts[:, 1], s=point_size, color=cmap(int(cls) % 10), label=name, alpha=0.8)
+        name = class_names[cls] if class_names is not None else str(cls)
+        ax.scatter(pts[:, 0], pts[:, 1], s=point_size, color=DIGIT_COLOURS[int(cls) % 10], label=name, alpha=0.8)
     if prior:
-        _draw_prior(ax)
-    if label_clusters:
-        _label_clusters(ax, codes.numpy(), labels, names)
-    ax.set_aspect("equal", adjustable="datalim")
-    for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        draw_prior(ax)
+    label_clusters(ax, codes.numpy(), labels, class_names)
+    ax.set_aspect("equal", adjustable="datalim")  # one latent unit is as long on both axes: circles stay round
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     ax.set_title(title)
@@ -73,17 +68,16 @@ def plot_latent_scatter(codes: Tensor, labels: Tensor, title: str = "Latent code
 
 
 def plot_latent_maps(maps: Mapping[str, Tensor], labels: Tensor, title: str = "2-D latent maps, coloured by digit",
-                     point_size: float = 3.0, prior: bool = False) -> Figure:
+                     point_size: float = 3.0) -> Figure:
     """2-D maps side by side, {panel title: codes (N, 2)}, all coloured by the same labels (N,); one legend.
 
-    Each panel is a ``plot_latent_scatter`` (digits written on their clusters; with ``prior``,
-    N(0, I)'s 1- and 2-sd circles on every panel); the legend stands right of the last one.
+    Each panel is a ``plot_latent_scatter``; the legend of the digits stands right of the last one.
     """
     if not maps:
         raise ValueError("expected at least one map {title: codes}; got none")
     fig, axes = plt.subplots(1, len(maps), figsize=(4.4 * len(maps) + 1.0, 4.4), squeeze=False)
     for i, (ax, (name, codes)) in enumerate(zip(axes[0], maps.items())):
-        plot_latent_scatter(codes, labels, title=name, ax=ax, point_size=point_size, prior=prior)
+        plot_latent_scatter(codes, labels, title=name, ax=ax, point_size=point_size)
         if i < len(maps) - 1:
             ax.get_legend().remove()
     fig.suptitle(title)

@@ -7,7 +7,7 @@ import {load, fixture, needsFixture, float32s} from './load.mjs';
 const core = load(['core.js'], ['rowPixels', 'drawRow', 'codeRows']);
 const {planeTransform, clampToExtent} = load(['core.js', 'map.js'], ['planeTransform', 'clampToExtent']);
 
-test('a row of digits has numpy\'s grey levels and a black column between digits', {skip: needsFixture}, () => {
+test('a row of digits has numpy\'s grey levels (ink dark on white) and a grey column between digits', {skip: needsFixture}, () => {
   const images = core.codeRows(fixture.row.images, 784);
   const row = core.rowPixels(images);
   const grey = Buffer.from(fixture.row.grey, 'base64');  // (28, 29 n - 1) uint8 from numpy
@@ -60,4 +60,25 @@ test('float32 codes are read as rows of latent_dim numbers', () => {
   const base64 = Buffer.from(new Float32Array([1, 2, 3, 4, 5, 6]).buffer).toString('base64');
   assert.deepEqual(Array.from(core.codeRows(base64, 3), (row) => Array.from(row)), [[1, 2, 3], [4, 5, 6]]);
   assert.deepEqual(Array.from(float32s(base64)), [1, 2, 3, 4, 5, 6]);
+});
+
+test('axis ticks are round numbers, 0 among them whenever the axis crosses it', () => {
+  const {niceTicks} = load(['core.js'], ['niceTicks']);
+  assert.deepEqual(Array.from(niceTicks(-2.37, 3.1, 5)), [-2, 0, 2]);
+  assert.deepEqual(Array.from(niceTicks(-0.8, 0.9, 5)), [-0.5, 0, 0.5]);
+  assert.deepEqual(Array.from(niceTicks(0.3, 4.2, 4)), [1, 2, 3, 4]);
+  for (let i = 0; i < 200; i++) {
+    const lo = -Math.random() * 10, hi = Math.random() * 10;
+    const ticks = Array.from(niceTicks(lo, hi, 5));
+    assert.ok(ticks.includes(0), `${lo}..${hi}: ${ticks}`);
+    assert.ok(ticks.length >= 2 && ticks.every((t) => t >= lo && t <= hi), `${lo}..${hi}: ${ticks}`);
+  }
+});
+
+test('each digit is named at the median of its codes', () => {
+  const {classMedians} = load(['core.js', 'map.js'], ['classMedians']);
+  const codes = [[0, 0], [2, 10], [1, 4], [5, 5], [7, 9]];
+  const labels = new Uint8Array([3, 3, 3, 8, 8]);
+  const medians = Array.from(classMedians(codes, labels), ([k, at]) => [k, Array.from(at)]);
+  assert.deepEqual(medians, [[3, [1, 4]], [8, [6, 7]]]);
 });

@@ -5,7 +5,7 @@
  * data (page.arithmetic_view): model, models, dims, gallery, means (base64 float32, one
  * latent_dim row per digit 0-9), start (gallery position), source, target, steps.
  * Markup: select.vt-digit, select.vt-from, select.vt-to, input.vt-amount, canvas.vt-ends,
- * canvas.vt-path.
+ * canvas.vt-path, div.vt-values (the amount t under each image).
  */
 
 /** z + t (b - a) for t = 0, amount / (steps - 1), ..., amount: `steps` codes. */
@@ -31,6 +31,7 @@ function arithmeticView(root, data, decoders) {
   const amountShown = root.querySelector('.vt-amount-out');
   const ends = root.querySelector('.vt-ends');
   const row = root.querySelector('.vt-path');
+  const values = root.querySelector('.vt-values');
   const digitName = function (k) { return 'digit ' + k; };
   fillGallerySelect(digit, gallery, data.start);
   fillNumberSelect(from, 10, digitName, data.source);
@@ -42,6 +43,8 @@ function arithmeticView(root, data, decoders) {
     const codes = moveCodes(gallery.codes[name][position], means[+from.value], means[+to.value], a, data.steps);
     drawRow(row, codes.map(decoders[name]));
     setDisplayScale(row, 3);
+    const steps = codes.length;
+    labelRow(values, codes.map(function (_, s) { return 't = ' + (a * s / (steps - 1)).toFixed(2); }), 3);
     drawRow(ends, [gallery.images[position]]);
     setDisplayScale(ends, 3);
   }

@@ -17,12 +17,19 @@
  * called. The node tests (tests/explore/js) evaluate it on its own and call the functions.
  *
  * Units: a code z is a Float32Array of latent_dim numbers; an image is a Float32Array of
- * 784 pixels (28 rows of 28) in [0, 1], 0 black, 1 white (the ink of a digit is bright).
+ * 784 pixels (28 rows of 28) in [0, 1], 1 being ink. Digits are drawn as in the book's
+ * figures: dark ink (1 -> black) on a light ground (0 -> white).
  */
 
-/** matplotlib's "tab10" colours: digit k is drawn in TAB10[k], as in the book's scatter plots. */
-const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd',
-  '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+/**
+ * The colour of each digit 0-9, as in the book's figures (vae_teach/plot/style.py holds the
+ * same list): Paul Tol's colour-blind-safe "muted" scheme, with a dark grey as its tenth.
+ */
+const DIGIT_COLOURS = ['#332288', '#88CCEE', '#44AA99', '#117733', '#999933',
+  '#DDCC77', '#CC6677', '#882255', '#AA4499', '#555555'];
+
+/** Grey level of the column between neighbouring digits: ink 0.15 (PAD_INK in vae_teach/plot/images.py). */
+const GAP_GREY = 217;
 
 /* ---- Reading the embedded data (base64 strings of little-endian arrays) ---- */
 
@@ -174,18 +181,21 @@ function readGallery(gallery, dims) {
 /* ---- Drawing ---- */
 
 /**
- * RGBA pixels of 28 x 28 images side by side, one black column between neighbours.
+ * RGBA pixels of 28 x 28 images side by side, a GAP_GREY column between neighbours.
  * images: array of n Float32Array(784) in [0, 1]. Returns {width: 29 n - 1, height: 28,
- * rgba: Uint8ClampedArray(4 * width * 28)}; grey level round(255 * pixel), opaque.
+ * rgba: Uint8ClampedArray(4 * width * 28)}; grey level round(255 * (1 - pixel)), opaque.
  */
 function rowPixels(images) {
   const width = images.length * 29 - 1;
   const rgba = new Uint8ClampedArray(4 * width * 28);
-  for (let p = 3; p < rgba.length; p += 4) rgba[p] = 255;
+  for (let p = 0; p < rgba.length; p += 4) {
+    rgba[p] = rgba[p + 1] = rgba[p + 2] = GAP_GREY;
+    rgba[p + 3] = 255;
+  }
   images.forEach(function (image, k) {
     for (let r = 0; r < 28; r++) {
       for (let c = 0; c < 28; c++) {
-        const v = Math.round(255 * image[r * 28 + c]);
+        const v = Math.round(255 * (1 - image[r * 28 + c]));
         const at = 4 * (r * width + k * 29 + c);
         rgba[at] = rgba[at + 1] = rgba[at + 2] = v;
       }
@@ -205,6 +215,33 @@ function drawRow(canvas, images) {
   const image = context.createImageData(row.width, row.height);
   image.data.set(row.rgba);
   context.putImageData(image, 0, 0);
+}
+
+/**
+ * Round tick values for an axis from lo to hi: multiples of 1, 2 or 5 times a power of ten,
+ * about `count` of them, 0 among them whenever lo <= 0 <= hi.
+ */
+function niceTicks(lo, hi, count) {
+  const rough = (hi - lo) / Math.max(1, count);
+  const power = Math.pow(10, Math.floor(Math.log10(rough)));
+  const step = [1, 2, 5, 10].map(function (m) { return m * power; }).find(function (s) { return s >= rough; });
+  const ticks = [];
+  for (let k = Math.ceil(lo / step); k * step <= hi + 1e-9 * step; k++) ticks.push(Math.abs(k) < 1e-12 ? 0 : k * step);
+  return ticks;
+}
+
+/**
+ * Values written under each digit of a row: one span per image, as wide as the image is
+ * shown (29 image pixels, `scale` times), in `container` (its old spans are replaced).
+ */
+function labelRow(container, values, scale) {
+  container.textContent = '';
+  for (const value of values) {
+    const span = document.createElement('span');
+    span.textContent = value;
+    span.style.width = (29 * scale) + 'px';
+    container.appendChild(span);
+  }
 }
 
 /** Show a canvas `scale` times its pixel size (CSS keeps the pixels sharp: explorer.css). */

@@ -26,6 +26,25 @@ function planeTransform(extent, size) {
   };
 }
 
+/**
+ * The median code of each digit: array of [digit, [z0, z1]] for the digits present.
+ * codes: array of [z0, z1]; labels: digit of each code.
+ */
+function classMedians(codes, labels) {
+  const median = function (values) {
+    const sorted = values.slice().sort(function (a, b) { return a - b; });
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const result = [];
+  for (let k = 0; k < 10; k++) {
+    const own = [];
+    for (let i = 0; i < codes.length; i++) if (labels[i] === k) own.push(codes[i]);
+    if (own.length) result.push([k, [median(own.map(function (z) { return z[0]; })), median(own.map(function (z) { return z[1]; }))]]);
+  }
+  return result;
+}
+
 /** z clamped into the extent [z0 min, z0 max, z1 min, z1 max]. */
 function clampToExtent(z, extent) {
   return [Math.min(extent[1], Math.max(extent[0], z[0])), Math.min(extent[3], Math.max(extent[2], z[1]))];
@@ -54,15 +73,43 @@ function mapView(root, data, decoders) {
     c.clearRect(0, 0, size, size);
     c.fillStyle = background(root);
     c.fillRect(0, 0, size, size);
+    c.save();
+    c.beginPath();
+    c.rect(box.left, box.top, box.right - box.left, box.bottom - box.top);
+    c.clip();
     c.globalAlpha = 0.75;
     for (let i = 0; i < codes.length; i++) {
       const [x, y] = box.toPixel(codes[i][0], codes[i][1]);
-      c.fillStyle = TAB10[labels[i]];
+      c.fillStyle = DIGIT_COLOURS[labels[i]];
       c.beginPath();
       c.arc(x, y, 2.6, 0, 2 * Math.PI);
       c.fill();
     }
     c.globalAlpha = 1;
+    // the prior N(0, I): circles at 1 and 2 standard deviations, dashed
+    c.strokeStyle = ink;
+    c.setLineDash([4, 4]);
+    for (const radius of [1, 2]) {
+      const [cx, cy] = box.toPixel(0, 0);
+      const [rx] = box.toPixel(radius, 0);
+      const [, ry] = box.toPixel(0, radius);
+      c.beginPath();
+      c.ellipse(cx, cy, Math.abs(rx - cx), Math.abs(cy - ry), 0, 0, 2 * Math.PI);
+      c.stroke();
+    }
+    c.setLineDash([]);
+    // each digit's name at the median of its codes, outlined in the background colour
+    c.font = 'bold 15px sans-serif';
+    c.textAlign = 'center';
+    c.lineWidth = 3;
+    for (const [k, at] of classMedians(codes, labels)) {
+      const [x, y] = box.toPixel(at[0], at[1]);
+      c.strokeStyle = background(root);
+      c.strokeText(String(k), x, y + 5);
+      c.fillStyle = ink;
+      c.fillText(String(k), x, y + 5);
+    }
+    c.restore();
     c.strokeStyle = ink;
     c.fillStyle = ink;
     c.lineWidth = 1;
@@ -76,20 +123,24 @@ function mapView(root, data, decoders) {
     c.rotate(-Math.PI / 2);
     c.fillText('z[1]', 0, 0);
     c.restore();
-    // tick labels at both ends and the middle of each axis
+    // round tick values (0 among them), with short tick marks
     c.font = '11px sans-serif';
-    for (const t of [0, 0.5, 1]) {
-      const a = extent[0] + t * (extent[1] - extent[0]);
-      const b = extent[2] + t * (extent[3] - extent[2]);
-      c.textAlign = 'center';
-      c.fillText(a.toFixed(1), box.toPixel(a, extent[2])[0], box.bottom + 14);
-      c.textAlign = 'right';
-      c.fillText(b.toFixed(1), box.left - 3, box.toPixel(extent[0], b)[1] + 4);
+    c.textAlign = 'center';
+    for (const a of niceTicks(extent[0], extent[1], 5)) {
+      const x = box.toPixel(a, extent[2])[0];
+      c.fillRect(x, box.bottom, 1, 4);
+      c.fillText(String(a), x, box.bottom + 15);
+    }
+    c.textAlign = 'right';
+    for (const b of niceTicks(extent[2], extent[3], 5)) {
+      const y = box.toPixel(extent[0], b)[1];
+      c.fillRect(box.left - 4, y, 4, 1);
+      c.fillText(String(b), box.left - 6, y + 4);
     }
     // legend: one swatch per digit along the top
     c.textAlign = 'left';
     for (let k = 0; k < 10; k++) {
-      c.fillStyle = TAB10[k];
+      c.fillStyle = DIGIT_COLOURS[k];
       c.fillRect(box.left + k * 28, 8, 9, 9);
       c.fillStyle = ink;
       c.fillText(String(k), box.left + 11 + k * 28, 17);

@@ -5,7 +5,7 @@
  * data (page.traversal_view): model, models, dims, gallery, start (gallery position),
  * dim (the dimension shown first), steps.
  * Markup: select.vt-digit, select.vt-dim, input.vt-span, canvas.vt-ends, span.vt-own,
- * canvas.vt-path.
+ * canvas.vt-path, div.vt-values (the swept value under each image).
  */
 
 /** Copies of code z with z[dim] set to -span, ..., +span (`steps` values evenly spaced). */
@@ -29,6 +29,7 @@ function traversalView(root, data, decoders) {
   const ends = root.querySelector('.vt-ends');
   const own = root.querySelector('.vt-own');
   const row = root.querySelector('.vt-path');
+  const values = root.querySelector('.vt-values');
   fillGallerySelect(digit, gallery, data.start);
   fillNumberSelect(dim, data.dims[name], function (k) { return 'z[' + k + ']'; }, data.dim);
 
@@ -36,8 +37,10 @@ function traversalView(root, data, decoders) {
     const position = +digit.value, d = +dim.value, r = +span.value;
     const z = gallery.codes[name][position];
     spanShown.textContent = '\u00b1' + r.toFixed(1);
-    drawRow(row, sweepCodes(z, d, r, data.steps).map(decoders[name]));
+    const codes = sweepCodes(z, d, r, data.steps);
+    drawRow(row, codes.map(decoders[name]));
     setDisplayScale(row, 3);
+    labelRow(values, codes.map(function (code) { return code[d].toFixed(1); }), 3);
     own.textContent = 'this digit has z[' + d + '] = ' + z[d].toFixed(2);
     drawRow(ends, [gallery.images[position]]);
     setDisplayScale(ends, 3);
