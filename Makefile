@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test student models lab grade bench-book vendor-js
+.PHONY: book test student models lab grade nbgrader bench-book vendor-js
 
 # The book build: no progress bars in the pages.
 BOOK_ENV := TQDM_DISABLE=1
@@ -17,10 +17,23 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -c "import torch, torchvision; print('torch', torch.__version__, 'torchvision', torchvision.__version__)"
 	touch $(STAMP)
 
+# nbgrader, an instructors' extra, in a venv of its own on top of .venv (a .pth file adds
+# .venv's packages), so that its JupyterLab extensions stay out of the students' JupyterLab.
+NBGRADER_VENV  := .venv-nbgrader
+NBGRADER_STAMP := $(NBGRADER_VENV)/.installed
+NBGRADER_VERSION := 0.9.6
+$(NBGRADER_STAMP): $(STAMP)
+	$(BIN)/python -m venv $(NBGRADER_VENV)
+	$(BIN)/python -c "import sysconfig; print('import site; site.addsitedir(%r)' % sysconfig.get_paths()['purelib'])" \
+	  > $$($(NBGRADER_VENV)/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/vae_teach_main_venv.pth
+	$(NBGRADER_VENV)/bin/pip install nbgrader==$(NBGRADER_VERSION)
+	$(NBGRADER_VENV)/bin/python -c "import nbgrader, torch, vae_teach; print('nbgrader', nbgrader.__version__)"
+	touch $(NBGRADER_STAMP)
+
 book: $(STAMP)
 	$(BOOK_ENV) $(BIN)/jupyter-book build . -W -n --keep-going
 
-test: $(STAMP)
+test: $(STAMP) $(NBGRADER_STAMP)
 	$(BIN)/python -m pytest
 
 # Student notebooks (solutions removed) into student/.
@@ -32,6 +45,13 @@ student: $(STAMP)
 DIR ?= submissions
 grade: $(STAMP)
 	$(BIN)/python -m vae_teach.grade $(DIR)
+
+# An nbgrader course (JupyterHub): nbgrader/source/<chapter>/<chapter>.ipynb with the
+# solutions in nbgrader's markers and one autograded test cell per checked exercise; then,
+# in nbgrader/, `nbgrader generate_assignment <chapter>` and `nbgrader autograde <chapter>`
+# ($(NBGRADER_VENV)/bin/nbgrader).
+nbgrader: $(NBGRADER_STAMP)
+	$(BIN)/python -m vae_teach.tools.assignments --out nbgrader
 
 # Every named model of the book (vt.pretrained), trained into the model cache
 # ($VAE_TEACH_CACHE) before a class, so that no chapter trains in the room.

@@ -33,7 +33,7 @@ from .analysis.paths import (class_direction, class_means, interpolate, lerp, mo
 from .analysis.pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles,
                            truncate_pca)
 from .analysis.probes import linear_probe_accuracy, probe_rows
-from .analysis.reconstruction import model_error, reconstruction_error
+from .analysis.reconstruction import mean_image_error, model_error, reconstruction_error
 from .data.corruptions import gaussian_noise, mask_pixels
 from .data.mnist import ImageData, OfflineDataError, load_mnist
 from .data.stats import FULL_SIZES, exact_overlap, mean_images, memory_bytes, nonzero_share_by_class, pixel_stats, split_summary
@@ -81,7 +81,7 @@ __all__ = [
     "log_marginal_grid", "class_direction", "class_means", "interpolate", "lerp", "move_along", "path_norms",
     "slerp", "traversal_codes", "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct",
     "principal_angles", "truncate_pca", "linear_probe_accuracy", "probe_rows", "model_error",
-    "reconstruction_error",
+    "reconstruction_error", "mean_image_error",
     # plots
     "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension", "plot_path_norms",
     "plot_per_class", "plot_principal_angles", "plot_bound_gaps", "plot_gradient_variance", "plot_history",

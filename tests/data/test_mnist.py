@@ -65,8 +65,12 @@ def test_full_mnist_offline_names_the_offline_default(tmp_path, monkeypatch):
 
 
 def test_full_mnist_missing_without_download_is_a_clear_error(tmp_path):
-    with pytest.raises(vt.OfflineDataError, match="not in"):
+    with pytest.raises(vt.OfflineDataError, match="not in") as caught:
         vt.load_mnist("fashion", root=tmp_path, download=False)
+    message = str(caught.value)
+    # torchvision's own hint ("use download=True") would contradict the offline advice
+    assert "download=True" not in message and "no download was tried" in message
+    assert "load_mnist('subset')" in message
 
 
 def test_full_mnist_loads_from_local_files(tmp_path):

@@ -14,13 +14,30 @@ def test_split_summary_of_the_shipped_subset_is_balanced_4000_1000():
 
 def test_pixel_stats_on_a_known_image():
     x = torch.zeros(2, 1, 28, 28)
-    x[0, 0, 0, :4] = torch.tensor([1.0, 0.75, 0.5, 0.25])  # two ink, two grey pixels
+    x[0, 0, 0, :4] = torch.tensor([1.0, 0.98, 0.5, 0.25])  # two full-ink, two grey pixels
+    x[1, 0, 5, 5] = 0.97                                    # grey: just below full ink
     stats = data_stats.pixel_stats(x)
     assert stats["min"] == 0.0 and stats["max"] == 1.0
-    assert stats["mean"] == pytest.approx(2.5 / 1568)
-    assert stats["zero_share"] == pytest.approx(1564 / 1568)
-    assert stats["grey_share"] == pytest.approx(2 / 1568) and stats["ink_share"] == pytest.approx(2 / 1568)
-    assert stats["mean_ink_pixels"] == pytest.approx(1.0)
+    assert stats["mean"] == pytest.approx((2.73 + 0.97) / 1568)
+    assert stats["zero_share"] == pytest.approx(1563 / 1568)
+    assert stats["grey_share"] == pytest.approx(3 / 1568)
+    assert stats["full_share"] == pytest.approx(2 / 1568)
+    assert stats["grey_share_of_ink"] == pytest.approx(3 / 5)
+    assert stats["ink_pixels"] == pytest.approx(2.5)  # 4 and 1 non-zero pixels
+
+
+def test_pixel_stats_threshold_moves_pixels_between_grey_and_full():
+    x = torch.zeros(1, 1, 28, 28)
+    x[0, 0, 0, :3] = torch.tensor([1.0, 0.9, 0.5])
+    assert data_stats.pixel_stats(x, full_ink=0.9)["full_share"] == pytest.approx(2 / 784)
+    assert data_stats.pixel_stats(x, full_ink=1.0)["grey_share"] == pytest.approx(2 / 784)
+    with pytest.raises(ValueError, match=r"full_ink in \(0, 1\]; got 0"):
+        data_stats.pixel_stats(x, full_ink=0)
+
+
+def test_pixel_stats_of_images_without_ink():
+    stats = data_stats.pixel_stats(torch.zeros(3, 1, 28, 28))
+    assert stats["zero_share"] == 1.0 and stats["grey_share_of_ink"] == 0.0 and stats["ink_pixels"] == 0.0
 
 
 def test_mean_images_per_class_average_their_members_only():

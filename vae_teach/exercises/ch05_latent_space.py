@@ -44,7 +44,7 @@ def check_slerp(fn: Callable[[Tensor, Tensor, int], Tensor]) -> str:
     if not (isinstance(tiny, Tensor) and torch.isfinite(tiny).all()):
         raise Hint("for two (almost) equal codes omega is 0 and sin(omega) is 0: fall back to lerp "
                    "when omega is tiny, instead of dividing by zero")
-    return "endpoints, constant norm and the middle all match"
+    return "ends, norm and middle all match"
 
 
 @checker("find a digit's code")

@@ -114,9 +114,9 @@ def interpolation_view(models: Mapping[str, Any], images: Tensor, labels: Tensor
             + '<label>path <select class="vt-method"><option value="linear">linear (lerp)</option>'
               '<option value="spherical">spherical (slerp)</option></select></label>'
             + _range("vt-steps", "steps", 3, 12, 1, steps) + '</div>'
-            + '<div class="vt-row" style="align-items:center"><span class="vt-name">ends</span>'
-              '<canvas class="vt-img vt-ends" width="28" height="28" role="img" aria-label="the two test digits">'
-              f'</canvas></div>{rows}')
+            + '<div class="vt-name">test digits</div><canvas class="vt-img vt-ends" width="28" height="28" '
+              'role="img" aria-label="the two test digits, each above its end of the paths"></canvas>'
+            + rows)
     return explorer_html("interpolation", data, body, title)
 
 

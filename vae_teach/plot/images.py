@@ -63,21 +63,32 @@ def show_images(images: Tensor, nrow: int = 8, title: str | None = None, ax: Axe
 
 
 def show_rows(rows: Sequence[Tensor], labels: Sequence[str], title: str | None = None,
-              scale: float = 0.6) -> plt.Figure:
+              scale: float = 0.6, captions: Sequence[Sequence[str]] | None = None) -> plt.Figure:
     """Rows of images with a label on the left of each, e.g. originals above reconstructions.
 
-    rows: tensors (n, 1, 28, 28) with the same n.
+    rows: tensors (n, 1, 28, 28) with the same n. scale: inches per image.
+    captions: optional, one sequence of n short strings per row (a classifier's verdict, a
+    value), written under each image of that row.
     """
     n = rows[0].shape[0]
-    fig, axes = plt.subplots(len(rows), 1, figsize=(max(3.0, scale * n + 1.0), scale * len(rows) + 0.5),
+    if captions is not None and (len(captions) != len(rows) or any(len(c) != n for c in captions)):
+        got = [len(c) for c in captions]
+        raise ValueError(f"expected captions as {len(rows)} rows of {n} strings, one per image; "
+                         f"got rows of lengths {got}")
+    row_height = scale * (1.35 if captions is not None else 1.0)
+    fig, axes = plt.subplots(len(rows), 1, figsize=(max(3.0, scale * n + 1.0), row_height * len(rows) + 0.5),
                              squeeze=False)
-    for ax, row, label in zip(axes[:, 0], rows, labels):
+    for r, (ax, row, label) in enumerate(zip(axes[:, 0], rows, labels)):
         show_ink(ax, image_grid(row, nrow=n))
         ax.set_xticks([])
         ax.set_yticks([])
         for spine in ax.spines.values():
             spine.set_visible(False)
         ax.set_ylabel(label, rotation=0, ha="right", va="center")
+        if captions is not None:
+            # Tiles are 28 pixels wide with 2 of padding (image_grid): centre k sits at 2 + 30 k + 14.
+            ax.set_xticks([16 + 30 * k for k in range(n)], [str(c) for c in captions[r]])
+            ax.tick_params(axis="x", length=0, pad=2)
     if title:
         fig.suptitle(title)
     fig.tight_layout()

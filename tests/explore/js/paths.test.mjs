@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {load, fixture, needsFixture, maxAbsDiff} from './load.mjs';
 
-const interpolation = load(['core.js', 'interpolation.js'], ['lerp', 'slerp', 'pathCodes']);
+const interpolation = load(['core.js', 'interpolation.js'], ['lerp', 'slerp', 'pathCodes', 'endsRow']);
 const {sweepCodes} = load(['core.js', 'traversal.js'], ['sweepCodes']);
 const {moveCodes} = load(['core.js', 'arithmetic.js'], ['moveCodes']);
 
@@ -40,6 +40,17 @@ test('slerp keeps the norm of equal-norm endpoints all the way', () => {
 test('slerp falls back to the straight line for opposite codes instead of dividing by sin(pi)', () => {
   const z = interpolation.slerp(f32([1, 2]), f32([-1, -2]), 0.25);
   assert.deepEqual(Array.from(z), Array.from(interpolation.lerp(f32([1, 2]), f32([-1, -2]), 0.25)));
+});
+
+test('the row of originals puts each test digit above its end of a path, blanks between', () => {
+  const a = new Float32Array(784).fill(0.25), b = new Float32Array(784).fill(0.75);
+  for (const steps of [3, 8, 12]) {
+    const row = interpolation.endsRow(a, b, steps);
+    assert.equal(row.length, steps, `one tile per step of the path (${steps})`);
+    assert.equal(row[0], a);
+    assert.equal(row[steps - 1], b);
+    for (const blank of row.slice(1, -1)) assert.deepEqual(Array.from(blank), new Array(784).fill(0));
+  }
 });
 
 test('sweeping one dimension matches vt.traversal_codes', {skip: needsFixture}, () => {

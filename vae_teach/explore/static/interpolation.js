@@ -4,8 +4,8 @@
  *
  * data (page.interpolation_view): order (model names, top to bottom), models, dims,
  * gallery, start and end (gallery positions of the two digits).
- * Markup: select.vt-a, select.vt-b, select.vt-method, input.vt-steps, canvas.vt-ends,
- * one canvas.vt-path per model.
+ * Markup: select.vt-a, select.vt-b, select.vt-method, input.vt-steps, canvas.vt-ends (the two
+ * test digits, each above its end of the paths), one canvas.vt-path per model.
  */
 
 /** (1 - t) a + t b, as a Float32Array; a, b: codes of the same length; t in [0, 1]. */
@@ -48,6 +48,18 @@ function pathCodes(a, b, steps, method) {
   return codes;
 }
 
+/**
+ * The row of originals drawn above the paths: image a, steps - 2 blank tiles, image b, so that
+ * each test digit sits right above the path's end decoded from its code (the model's
+ * reconstruction of it), and a reader sees where the two differ.
+ */
+function endsRow(a, b, steps) {
+  const row = [a];
+  for (let s = 1; s < steps - 1; s++) row.push(new Float32Array(a.length));
+  row.push(b);
+  return row;
+}
+
 function interpolationView(root, data, decoders) {
   const order = data.order;
   const gallery = readGallery(data.gallery, data.dims);
@@ -64,7 +76,7 @@ function interpolationView(root, data, decoders) {
   function render() {
     const i = +from.value, j = +to.value, n = +steps.value;
     stepsShown.textContent = n;
-    drawRow(ends, [gallery.images[i], gallery.images[j]]);
+    drawRow(ends, endsRow(gallery.images[i], gallery.images[j], n));
     setDisplayScale(ends, 3);
     order.forEach(function (name, m) {
       const codes = pathCodes(gallery.codes[name][i], gallery.codes[name][j], n, method.value);
