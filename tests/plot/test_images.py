@@ -132,3 +132,10 @@ def test_show_rows_refuses_an_empty_row():
     with pytest.raises(ValueError, match="empty tensor"):
         vt.show_rows([torch.rand(3, 1, 28, 28), torch.zeros(0, 1, 28, 28)], ["a", "b"])
     plt.close("all")
+
+
+def test_manifold_ticks_pass_through_the_middle_cell_at_zero_and_are_symmetric():
+    ax = vt.show_manifold(vt.VAE(latent_dim=2, hidden_dims=(8,), seed=0), n=15)
+    labels = [float(t.get_text().replace("\u2212", "-")) for t in ax.get_xticklabels()]
+    assert 0.0 in labels  # Phi^-1(0.5) = 0 is the middle of 15 cells
+    assert labels == [-v for v in reversed(labels)]

@@ -143,7 +143,8 @@ def show_manifold(model, n: int = 15, title: str = "The decoded manifold at Norm
     # n * 28 pixels drawn at about their own size: smoothed ("auto"), where "nearest" would drop or double rows
     show_ink(ax, image_grid(images, nrow=n, padding=0), interpolation="auto")
     axis = normal_quantile_axis(n).numpy()
-    ticks = np.arange(n)[:: max(1, n // 5)]
+    step = max(1, n // 5)
+    ticks = np.arange((n // 2) % step, n, step)  # through the middle cell: z = 0 when n is odd
     ax.set_xticks(ticks * 28 + 14, [f"{axis[t]:.2f}" for t in ticks])
     ax.set_yticks(ticks * 28 + 14, [f"{axis[n - 1 - t]:.2f}" for t in ticks])
     ax.set(xlabel="$z_1$ (Normal quantile)", ylabel="$z_2$ (Normal quantile)", title=title)
