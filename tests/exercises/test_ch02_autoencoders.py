@@ -25,9 +25,17 @@ def test_mask_pixels_solution_passes(capsys):
     assert ok and out.startswith(PASS)
 
 
-def test_library_mask_pixels_passes_its_own_exercise(capsys):
+def test_library_mask_pixels_passes_its_own_exercise(capsys, monkeypatch):
+    # the check refuses the package's own answer from a student; here it is the point, so allowed
+    from vae_teach.exercises import _checking
+    monkeypatch.setattr(_checking, "_uses_own", lambda fn, own: None)
     ok, _ = _run(ex.check_mask_pixels, lambda x, p, g: vt.mask_pixels(x, g, p=p), capsys)
     assert ok
+
+
+def test_a_student_calling_mask_pixels_is_told_to_write_it(capsys):
+    ok, out = _run(ex.check_mask_pixels, lambda x, p, g: vt.mask_pixels(x, g, p=p), capsys)
+    assert not ok and "calls vt.mask_pixels, the package's own answer" in out.replace("\n  ", " ")
 
 
 def test_compression_ratio_solution_passes(capsys):

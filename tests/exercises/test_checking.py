@@ -141,14 +141,14 @@ def test_chapter_1_checks_pass_the_solution_and_name_the_mistake(capsys, check, 
     assert words in capsys.readouterr().out.replace("\n  ", " ")
 
 
-def test_a_long_message_wraps_to_fit_a_code_output_of_the_book(capsys):
+def test_a_long_message_wraps_to_fit_a_code_output_of_the_book_and_a_solution_box(capsys):
     @checker("long")
     def check_long():
         raise Hint("word " * 40)
 
     check_long()
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) > 1 and all(len(line) <= 76 for line in lines), lines
+    assert len(lines) > 1 and all(len(line) <= 70 for line in lines), lines
     assert all(line.startswith("  ") for line in lines[1:])  # later lines indented under the first
 
 
@@ -220,3 +220,37 @@ def test_a_check_within_its_limit_is_untouched_and_leaves_no_timer(capsys):
     time.sleep(1.0)  # past the limit: a timer left armed would fire now
     assert capsys.readouterr().out.startswith(PASS)
     assert signal.getitimer(signal.ITIMER_REAL) == (0, 0)
+
+
+# A check whose exercise is a function the package has refuses the package's own answer, however
+# the student reached it (the facade, the defining module, a name imported under another name).
+def _via_facade(mu, logvar):
+    import vae_teach as vt
+    return vt.gaussian_kl(mu, logvar)
+
+
+def _via_module(mu, logvar):
+    from vae_teach.distributions import gaussian_kl as kl
+    return kl(mu, logvar)
+
+
+@pytest.mark.parametrize("check, answer, name", [
+    (ex.check_gaussian_kl, _via_facade, "vt.gaussian_kl"),
+    (ex.check_gaussian_kl, _via_module, "vt.gaussian_kl"),
+    (ex.check_reparameterize, lambda mu, lv: __import__("vae_teach").reparameterize(mu, lv), "vt.reparameterize"),
+    (ex.check_slerp, lambda a, b, n: __import__("vae_teach").slerp(a, b, n), "vt.slerp"),
+])
+def test_calling_the_package_s_own_answer_gets_a_hint_to_write_it(check, answer, name, capsys):
+    assert check(answer) is False
+    out = capsys.readouterr().out.replace("\n  ", " ")
+    assert out.startswith(HINT) and f"calls {name}, the package's own answer" in out, out
+
+
+def test_the_package_s_other_functions_stay_allowed(capsys):
+    import vae_teach as vt
+
+    def monte_carlo_kl(mu, logvar, n_samples):  # the chapter's solution uses vt.log_normal_diag
+        z = mu + torch.exp(0.5 * logvar) * torch.randn(n_samples, *mu.shape)
+        return (vt.log_normal_diag(z, mu, logvar) - vt.log_standard_normal(z)).mean(dim=0)
+
+    assert ex.check_monte_carlo_kl(monte_carlo_kl) is True, capsys.readouterr().out

@@ -39,9 +39,9 @@ def test_each_checked_exercise_has_its_solution_in_markers_and_a_one_point_test(
                                              "points": 1, "schema_version": 3, "solution": False}
         assert BEGIN in solution.source and END in solution.source
         assert test.source.startswith(f"assert vt.exercises.{EXERCISES[label].check.__name__}(")
-    # no line of a solution outside the markers, but the stub's own def line
+    # no line of a solution outside the markers in the exercises' cells, but the stub's own def line
     outside = "\n".join(re.sub(rf"{BEGIN}.*?{END}", "", c.source, flags=re.S) for c in notebook.cells
-                        if c.cell_type == "code")
+                        if "nbgrader" in c.metadata)
     for label, cells in solution_cells(chapter).items():
         if EXERCISES[label].check is None:
             continue

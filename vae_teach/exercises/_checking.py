@@ -26,11 +26,12 @@ student's function) stops with a hint naming the line it was on; see
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import os
 import textwrap
 import traceback
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -59,8 +60,9 @@ def _record(check: str, status: str, message: str) -> None:
             f.write(json.dumps({"check": check, "status": status, "message": message}) + "\n")
 
 
-#: Characters per printed line: a check's message fits a code output of the book at 1280 px.
-WIDTH = 76
+#: Characters per printed line: a check's message fits a code output of the book at 1280 px, in a
+#: solution's dropdown too (narrower than the page's column).
+WIDTH = 70
 
 
 def _say(text: str) -> None:
@@ -72,7 +74,20 @@ class Hint(Exception):
     """A mistake found in the student's answer; the message is the hint shown."""
 
 
-def checker(title: str, seconds: float | None = None) -> Callable[[Callable[..., str | None]], Callable[..., bool]]:
+# The package's own answers to the running check's exercise: {code object: name}, innermost check last.
+_OWN: list[dict[Any, str]] = []
+
+
+def _own_codes(own: Sequence[Callable[..., Any]]) -> dict[Any, str]:
+    codes = {}
+    for f in own:
+        f = inspect.unwrap(f)
+        codes[f.__code__] = f"vt.{f.__qualname__}"
+    return codes
+
+
+def checker(title: str, seconds: float | None = None, own: Sequence[Callable[..., Any]] = ()
+            ) -> Callable[[Callable[..., str | None]], Callable[..., bool]]:
     """Turn a function that raises :class:`Hint` into a check that prints and returns a bool.
 
     The decorated function may return a short pass message. Any other
@@ -85,6 +100,7 @@ def checker(title: str, seconds: float | None = None) -> Callable[[Callable[...,
         @functools.wraps(body)
         def run(*args: Any, **kwargs: Any) -> bool:
             limit = limit_seconds(seconds)
+            _OWN.append(codes)
             try:
                 message = run_limited(body, limit, *args, **kwargs)
             except OutOfTime as stop:
@@ -104,10 +120,13 @@ def checker(title: str, seconds: float | None = None) -> Callable[[Callable[...,
                 _say(f"{HINT} ({title}): {text}")
                 _record(body.__name__, "hint", text)
                 return False
+            finally:
+                _OWN.pop()
             _say(f"{PASS} ({title})" + (f": {message}" if message else "."))
             _record(body.__name__, "pass", message or "")
             return True
         return run
+    codes = _own_codes(own)
     return decorate
 
 
@@ -121,17 +140,54 @@ def _where(error: BaseException) -> str:
     return f" (line {frame.lineno}: {frame.line.strip()})" if frame.line else f" (line {frame.lineno})"
 
 
+def _uses_own(fn: Any, own: dict[Any, str], depth: int = 2) -> str | None:
+    """The name of the function in ``own`` that the student's ``fn`` uses, or None: read from the
+    code (nested functions included), not run. A name looked up as an attribute or imported
+    (``vt.gaussian_kl``, ``from vae_teach.distributions import gaussian_kl as kl``) or a global bound
+    to an own function; the student's helper functions are read alike, ``depth`` levels deep."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    code = getattr(inspect.unwrap(fn), "__code__", getattr(type(fn).__call__, "__code__", None))
+    if code is None:
+        return None
+    names_of_own = {c.co_name: name for c, name in own.items()}
+    scope = getattr(inspect.unwrap(fn), "__globals__", {})
+    codes, names = [code], set()
+    while codes:
+        c = codes.pop()
+        names.update(c.co_names)
+        codes.extend(k for k in c.co_consts if inspect.iscode(k))
+    for n in sorted(names):
+        value = scope.get(n)
+        target = getattr(inspect.unwrap(value), "__code__", None) if callable(value) else None
+        if target in own:
+            return own[target]
+        if n in names_of_own and (value is None or target is None):
+            return names_of_own[n]  # vt.gaussian_kl, or an import inside the function
+        if depth > 0 and inspect.isfunction(value) and not value.__module__.startswith(("vae_teach", "torch")):
+            found = _uses_own(value, own, depth - 1)
+            if found:
+                return found
+    return None
+
+
 def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Call the student's ``fn`` and return its result, or raise a :class:`Hint`.
 
     Hints: not a function; ``NotImplementedError``; any exception (with the
     line it came from); ``None`` returned (a missing ``return``); a tensor
-    argument changed in place.
+    argument changed in place; a use of the package's own answer to the
+    exercise (the check's ``own``: see :func:`_uses_own`).
     """
     name = getattr(fn, "__name__", "your function")
     if not callable(fn):
         raise Hint(f"expected a function; got {type(fn).__name__} {fn!r:.60}")
     originals = [a.detach().clone() if isinstance(a, Tensor) else None for a in args]
+    own = _OWN[-1] if _OWN else {}
+    used = _uses_own(fn, own) if own else None
+    if used:
+        raise Hint(f"{name} calls {used}, the package's own answer to this exercise: write it "
+                   "yourself with torch operations (the check compares your code with it)")
     try:
         result = fn(*args, **kwargs)
     except NotImplementedError:

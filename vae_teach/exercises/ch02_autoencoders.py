@@ -10,6 +10,9 @@ from typing import Callable
 import torch
 from torch import Tensor
 
+from ..analysis.compression import compression_ratio
+from ..analysis.reconstruction import reconstruction_error
+from ..data.corruptions import mask_pixels
 from ._checking import Hint, call, checker, compare
 
 __all__ = ["check_reconstruction_error", "check_mask_pixels", "check_compression_ratio",
@@ -21,7 +24,7 @@ def _pair(seed: int = 0, n: int = 5) -> tuple[Tensor, Tensor]:
     return torch.rand(n, 1, 28, 28, generator=g), torch.rand(n, 1, 28, 28, generator=g)
 
 
-@checker("reconstruction error")
+@checker("reconstruction error", own=(reconstruction_error,))
 def check_reconstruction_error(fn: Callable[[Tensor, Tensor], Tensor]) -> str:
     """Exercise ex-ch2-recon-error: ``fn(x_hat, x)`` is the summed squared error of each image, shape (N,)."""
     x_hat, x = _pair()
@@ -36,7 +39,7 @@ def check_reconstruction_error(fn: Callable[[Tensor, Tensor], Tensor]) -> str:
     return "one summed squared error per image"
 
 
-@checker("masking noise")
+@checker("masking noise", own=(mask_pixels,))
 def check_mask_pixels(fn: Callable[[Tensor, float, torch.Generator], Tensor]) -> str:
     """Exercise ex-ch2-mask: ``fn(x, p, generator)`` zeroes each pixel with probability p, keeps the rest."""
     g = torch.Generator().manual_seed(3)
@@ -68,7 +71,7 @@ def check_mask_pixels(fn: Callable[[Tensor, float, torch.Generator], Tensor]) ->
     return f"about {share:.0%} of the pixels are masked, the rest unchanged"
 
 
-@checker("compression ratio")
+@checker("compression ratio", own=(compression_ratio,))
 def check_compression_ratio(fn: Callable[[int, int], float]) -> str:
     """Exercise ex-ch2-ratio: ``fn(k, bytes_per_number)`` = 784 raw bytes / (k * bytes_per_number)."""
     cases = [(2, 4), (16, 2), (32, 4), (64, 1)]

@@ -11,7 +11,8 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from ..distributions import gaussian_kl
+from ..analysis.estimators import monte_carlo_kl
+from ..distributions import gaussian_kl, gaussian_kl_per_dim, reparameterize
 from ._checking import Hint, call, checker, compare
 
 __all__ = ["check_gaussian_kl", "check_reparameterize", "check_monte_carlo_kl"]
@@ -22,7 +23,7 @@ def _mu_logvar(n: int = 8, d: int = 4, seed: int = 0) -> tuple[Tensor, Tensor]:
     return torch.randn(n, d, generator=g), 0.8 * torch.randn(n, d, generator=g)
 
 
-@checker("Gaussian KL")
+@checker("Gaussian KL", own=(gaussian_kl, gaussian_kl_per_dim))
 def check_gaussian_kl(fn: Callable[[Tensor, Tensor], Tensor]) -> str:
     """Exercise ex-ch3-kl: ``fn(mu, logvar)`` -> KL(N(mu, exp(logvar)) || N(0, I)) per example, (N,).
 
@@ -54,7 +55,7 @@ def check_gaussian_kl(fn: Callable[[Tensor, Tensor], Tensor]) -> str:
     return "zero when q is the prior, positive otherwise, summed over the latent dimensions"
 
 
-@checker("reparameterization")
+@checker("reparameterization", own=(reparameterize,))
 def check_reparameterize(fn: Callable[[Tensor, Tensor], Tensor]) -> str:
     """Exercise ex-ch3-reparam: ``fn(mu, logvar)`` -> z ~ N(mu, exp(logvar)), differentiable in mu and logvar."""
     n = 20_000
@@ -94,7 +95,7 @@ def check_reparameterize(fn: Callable[[Tensor, Tensor], Tensor]) -> str:
     return "the right distribution, and gradients flow to mu and logvar"
 
 
-@checker("Monte Carlo KL")
+@checker("Monte Carlo KL", own=(monte_carlo_kl,))
 def check_monte_carlo_kl(fn: Callable[[Tensor, Tensor, int], Tensor]) -> str:
     """Exercise ex-ch3-mc-kl: ``fn(mu, logvar, n_samples)`` -> a sampled estimate of the KL, one number per example."""
     mu, logvar = _mu_logvar(n=3, d=2, seed=1)

@@ -11,7 +11,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..analysis.grids import normal_quantile_axis, quantile_grid
 from ..distributions import gaussian_kl
+from ..models.mlp import VAE
 from ._checking import Hint, call, checker, compare
 
 __all__ = ["check_negative_elbo", "check_sample_prior", "check_quantile_axis"]
@@ -82,7 +84,7 @@ class _RecordingModel:
         return torch.sigmoid(self._record(z)).reshape(-1, 1, 28, 28)
 
 
-@checker("sampling from the prior")
+@checker("sampling from the prior", own=(VAE.sample,))
 def check_sample_prior(fn: Callable[[object, int], Tensor]) -> str:
     """Exercise ex-ch4-sample: ``fn(model, n)`` -> n images (n, 1, 28, 28) decoded from z ~ N(0, I)."""
     model = _RecordingModel()
@@ -112,7 +114,7 @@ def check_sample_prior(fn: Callable[[object, int], Tensor]) -> str:
     return "codes from N(0, I), decoded into images"
 
 
-@checker("Normal-quantile grid")
+@checker("Normal-quantile grid", own=(normal_quantile_axis, quantile_grid))
 def check_quantile_axis(fn: Callable[[int], Tensor]) -> str:
     """Exercise ex-ch4-quantiles: ``fn(n)`` -> (n,) positions z_i = Phi^-1((i + 0.5) / n) of the N(0, 1) quantiles."""
     n = 10

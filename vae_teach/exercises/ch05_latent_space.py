@@ -11,13 +11,13 @@ from typing import Any, Callable
 import torch
 from torch import Tensor
 
-from ..analysis.paths import lerp, slerp
+from ..analysis.paths import interpolate, lerp, slerp
 from ._checking import Hint, call, checker, compare
 
 __all__ = ["check_slerp", "check_find_code", "check_neighbourhood"]
 
 
-@checker("spherical interpolation")
+@checker("spherical interpolation", own=(slerp, interpolate))
 def check_slerp(fn: Callable[[Tensor, Tensor, int], Tensor]) -> str:
     """Exercise ex-ch5-slerp: ``fn(z0, z1, steps)`` -> (steps, D) codes along the great circle."""
     g = torch.Generator().manual_seed(0)
