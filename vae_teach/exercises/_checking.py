@@ -177,7 +177,7 @@ def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     Hints: not a function; ``NotImplementedError``; any exception (with the
     line it came from); ``None`` returned (a missing ``return``); a tensor
     argument changed in place; a use of the package's own answer to the
-    exercise (the check's ``own``: see :func:`_uses_own`).
+    exercise (the check's ``own``: see ``_uses_own``).
     """
     name = getattr(fn, "__name__", "your function")
     if not callable(fn):
