@@ -138,3 +138,13 @@ def test_numpy_int_seeds_work_and_none_means_unseeded_where_allowed(entry):
         SEEDED[entry](None)
     assert vt.VAE(latent_dim=2, hidden_dims=(4,), seed=np.int64(3)).config()["seed"] == 3
     assert type(vt.VAE(latent_dim=2, hidden_dims=(4,), seed=np.int64(3)).config()["seed"]) is int
+
+
+def test_images_that_carry_gradients_are_checked_without_a_warning():
+    import warnings
+
+    from vae_teach._validate import check_images
+    x = torch.rand(2, 1, 28, 28, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch warns when a tensor that requires grad becomes a float
+        assert check_images(x) is not None

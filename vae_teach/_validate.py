@@ -71,7 +71,7 @@ def check_images(x: object, name: str = "x") -> Tensor:
         raise ValueError(f"{expected}; got shape {tuple(x.shape)}")
     if torch.isnan(images).any() or torch.isinf(images).any():
         raise ValueError(f"{expected}; got NaN or infinite values ({describe(x)})")
-    low, high = float(images.min()), float(images.max())
+    low, high = float(images.detach().min()), float(images.detach().max())  # no autograd warning
     if low < 0.0 or high > 1.0:
         raise ValueError(f"{expected}; got {describe(x)}{_range_hint(low, high)}")
     return images

@@ -231,15 +231,17 @@ function niceTicks(lo, hi, count) {
 }
 
 /**
- * Values written under each digit of a row: one span per image, as wide as the image is
- * shown (29 image pixels, `scale` times), in `container` (its old spans are replaced).
+ * Values written under each digit of a row: one span per image in `container`, which takes
+ * the row's display width (29 n - 1 image pixels, `scale` times, at most the column's width,
+ * as the canvas above it), each span an equal share (its old spans are replaced).
  */
 function labelRow(container, values, scale) {
   container.textContent = '';
+  container.style.width = ((29 * values.length - 1) * scale) + 'px';
+  container.style.maxWidth = '100%';
   for (const value of values) {
     const span = document.createElement('span');
     span.textContent = value;
-    span.style.width = (29 * scale) + 'px';
     container.appendChild(span);
   }
 }
