@@ -73,7 +73,7 @@ def hint_of(check, fn, capsys) -> str:
     (lambda mu, lv: -kl_solution(mu, lv), "sign is flipped"),
     (lambda mu, lv: 0.5 * (mu**2 + lv.exp() - lv).sum(1), "-1 term is missing"),
     (lambda mu, lv: 2 * kl_solution(mu, lv), "factor 1/2"),
-    (lambda mu, lv: 0.5 * (mu**2 + lv.exp() - 1 - lv), "sum over dim=1"),
+    (lambda mu, lv: 0.5 * (mu**2 + lv.exp() - 1 - lv), "sum over the latent dimensions only (dim=1)"),
 ])
 def test_gaussian_kl_mistakes_are_named(wrong, words, capsys):
     assert words in hint_of(ex.check_gaussian_kl, wrong, capsys)

@@ -230,7 +230,7 @@ def compare(got: Any, expected: Tensor, what: str = "your result", *, atol: floa
     NaN included) before anything generic; then the shape (``shapes``: a wrong
     shape -> its hint; see ``_diagnosis.shape_mistake``), dtype, NaN/inf, a
     flipped sign, a missing term (``terms``: name -> the term, included in
-    ``expected`` with a plus sign) or a term with the wrong sign, a constant
+    ``expected`` with a plus sign), a term with the wrong sign or counted twice, a constant
     factor (``factor_hints``: factor -> hint), a constant offset.
     Returns ``got`` as a tensor when it matches.
     """
@@ -264,6 +264,8 @@ def compare(got: Any, expected: Tensor, what: str = "your result", *, atol: floa
             raise Hint(f"{what}: {name} is missing")
         if close(got_d, exp_d - 2 * term, atol, rtol):
             raise Hint(f"{what}: {name} has the wrong sign")
+        if close(got_d, exp_d + term, atol, rtol):
+            raise Hint(f"{what}: {name} is counted twice (its factor 1/2 left out?)")
     nonzero = exp_d.abs() > 1e-8
     if nonzero.any():
         ratio = got_d[nonzero] / exp_d[nonzero]
