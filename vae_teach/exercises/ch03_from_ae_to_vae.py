@@ -111,7 +111,8 @@ def check_reparameterize(fn: Callable[[Tensor, Tensor], Tensor]) -> str:
         raise Hint(f"the mean of your z is {[round(v, 3) for v in mean.tolist()]}; expected mu = "
                    f"{mu[0].tolist()}: z = mu + std * eps")
     mu_leaf, logvar_leaf = mu[:4].clone().requires_grad_(True), logvar[:4].clone().requires_grad_(True)
-    z_small = call(fn, mu_leaf, logvar_leaf)
+    with torch.random.fork_rng(devices=[]):  # the student's random numbers leave theirs alone
+        z_small = call(fn, mu_leaf, logvar_leaf)
     if not z_small.requires_grad:
         raise Hint("no gradient reaches mu and logvar: your sample is cut from the graph (.sample(), "
                    ".detach() or torch.no_grad()); write z = mu + std * eps with eps = torch.randn_like(mu)")
@@ -148,7 +149,8 @@ def check_monte_carlo_kl(fn: Callable[[Tensor, Tensor, int], Tensor]) -> str:
                        "dimensions (dim=-1)",
                (): "one number for the whole batch; expected one estimate per example: average "
                    "over the samples (dim=0) only"})
-    one, other = call(fn, mu, logvar, 1), call(fn, mu, logvar, 1)
+    with torch.random.fork_rng(devices=[]):
+        one, other = call(fn, mu, logvar, 1), call(fn, mu, logvar, 1)
     if isinstance(one, Tensor) and torch.allclose(one, other) and not torch.allclose(one, expected, atol=1e-4):
         raise Hint("two calls with one sample gave the same value: draw fresh z ~ q each call")
     return "the sampled KL agrees with the closed form within Monte Carlo error"
