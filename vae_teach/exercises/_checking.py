@@ -41,7 +41,7 @@ from torch import Tensor
 from ._diagnosis import close, shape_mistake, type_mistake
 from ._time_limit import OutOfTime, limit_seconds, run_limited
 
-__all__ = ["PASS", "HINT", "Hint", "checker", "call", "compare"]
+__all__ = ["PASS", "HINT", "Hint", "checker", "call", "compare", "name_mistake"]
 
 #: First characters of the line a check prints when the answer is right.
 PASS = "✔ Correct"
@@ -218,6 +218,16 @@ def _constant(values: Tensor, atol: float) -> float | None:
     return mid if float((finite - mid).abs().max()) <= atol else None
 
 
+def name_mistake(got: Any, mistakes: Mapping[str, Tensor], *, atol: float = 1e-5, rtol: float = 1e-4) -> None:
+    """Raise the hint of the first mistake whose value ``got`` matches (any shape, NaN matching
+    NaN); do nothing for anything else, a non-tensor included. For a check that must name its known
+    mistakes before its own probes (``compare`` does this itself)."""
+    if isinstance(got, Tensor):
+        for hint, wrong in mistakes.items():
+            if close(got.detach().double().cpu(), wrong.detach().double().cpu(), atol, rtol):
+                raise Hint(hint)
+
+
 def compare(got: Any, expected: Tensor, what: str = "your result", *, atol: float = 1e-5,
             rtol: float = 1e-4, mistakes: Mapping[str, Tensor] | None = None,
             terms: Mapping[str, Tensor] | None = None,
@@ -241,9 +251,7 @@ def compare(got: Any, expected: Tensor, what: str = "your result", *, atol: floa
         got = torch.tensor(float(got), dtype=expected.dtype)
     got_d, exp_d = got.detach().double().cpu(), expected.detach().double().cpu()
     if not close(got_d, exp_d, atol, rtol):
-        for hint, wrong in (mistakes or {}).items():
-            if close(got_d, wrong.detach().double().cpu(), atol, rtol):
-                raise Hint(hint)
+        name_mistake(got_d, mistakes or {}, atol=atol, rtol=rtol)
     wrong_shape = shape_mistake(tuple(got.shape), tuple(expected.shape), what, shapes)
     if wrong_shape:
         raise Hint(wrong_shape)
