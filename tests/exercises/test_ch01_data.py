@@ -68,7 +68,7 @@ def test_to_unit_mistakes_are_named(hint_for, wrong, words):
     (lambda x: x.mean(), "one number for the whole batch"),
     (lambda x: x.mean(dim=0), "averaged over the images (dim=0)"),
     (lambda x: x.flatten(1).mean(0), "averaged over the images (dim=0)"),
-    (lambda x: x.mean(dim=(2, 3)), "the channel too"),
+    (lambda x: x.mean(dim=(2, 3)), "average over the channel too"),
     (lambda x: x.mean(dim=1), "averaged over the channel only"),
     (lambda x: x.mean(dim=(1, 2, 3), keepdim=True), "keepdim=True"),
 ], ids=["sum", "mean()", "mean(dim=0)", "mean over the batch, flat", "mean(dim=(2, 3))", "mean(dim=1)",

@@ -121,7 +121,7 @@ def _sq(x_hat, x):
     (lambda x_hat, x: _sq(x_hat, x).flatten(1).sum(1).mean(), "averaged the images' errors"),
     (lambda x_hat, x: _sq(x_hat, x).sum(dim=0), "summed over the images (dim=0)"),
     (lambda x_hat, x: _sq(x_hat, x).flatten(1).sum(0), "summed over the images (dim=0)"),
-    (lambda x_hat, x: _sq(x_hat, x).sum(dim=(2, 3)), "the channel too"),
+    (lambda x_hat, x: _sq(x_hat, x).sum(dim=(2, 3)), "sum over the channel too"),
     (lambda x_hat, x: _sq(x_hat, x), "one squared error per pixel"),
     (lambda x_hat, x: F.mse_loss(x_hat, x, reduction="none").flatten(1), "one squared error per pixel"),
     (lambda x_hat, x: _sq(x_hat, x).sum(dim=(1, 2, 3), keepdim=True), "keepdim=True"),

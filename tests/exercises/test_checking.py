@@ -289,3 +289,11 @@ def test_compare_names_swapped_rows_and_columns():
 
 def test_compare_names_a_tensor_where_one_number_belongs():
     assert "expected one number" in hint_of(compare, EXPECTED, EXPECTED.sum())
+
+
+def test_name_mistake_names_a_known_mistake_and_lets_anything_else_through():
+    from vae_teach.exercises._checking import name_mistake
+    wrong = torch.tensor([4.0, 3.0, 2.0, 1.0])
+    assert hint_of(lambda: name_mistake(wrong.clone(), {"reversed": wrong})) == "reversed"
+    for other in (EXPECTED, torch.zeros(2), [wrong], None):
+        name_mistake(other, {"reversed": wrong})  # nothing to say: no hint

@@ -5,13 +5,19 @@ A check never raises at the student. It prints one line, starting with
 
 Writing a check for a new exercise takes a few lines::
 
-    @checker("Gaussian KL")
+    @checker("Gaussian KL", own=(vt.gaussian_kl,))      # the package's answer is refused
     def check_gaussian_kl(fn) -> str:
         mu, logvar = torch.randn(8, 4), torch.randn(8, 4)
         got = call(fn, mu, logvar)                      # None, exceptions -> hints
         compare(got, vt.gaussian_kl(mu, logvar), what="your KL",
-                mistakes={"sum over the latent dimensions, not the mean": ...})
+                mistakes={"sum over the latent dimensions, not the mean": ...},
+                shapes={(4,): "you summed over the examples (dim=0); ..."})
         return "your KL matches the closed form"        # optional pass message
+
+Each common mistake gets the hint that names it: write the value it gives
+into ``mistakes`` (NaN included: matched before the NaN hint) or the shape it
+gives into ``shapes``, and run the probe that tells it apart first; a
+check's own probes can name ``mistakes`` before them with :func:`name_mistake`.
 
 :func:`call` runs the student's function and turns its failures (an
 exception, a ``return`` left out, an input changed in place) into hints;

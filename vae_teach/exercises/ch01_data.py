@@ -87,7 +87,7 @@ def check_ink(fn: Callable[[Tensor], Tensor]) -> str:
         (): f"one number for the whole batch; expected one per image: {per_image} only",
         (1, 28, 28): f"you averaged over the images (dim=0), which gives a mean image; {per_image}",
         (784,): f"you averaged over the images (dim=0), which gives a mean image; {per_image}",
-        (n, 1): f"one value per image and channel: {per_image}, the channel too",
+        (n, 1): "one value per image and channel: average over the channel too, dim=(1, 2, 3)",
         (n, 28, 28): f"you averaged over the channel only; {per_image}",
     }, factor_hints={784.0: "your values are 784 times too large: that is the sum of the "
                             "pixels; take the mean"})

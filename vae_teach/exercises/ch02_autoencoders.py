@@ -46,7 +46,7 @@ def check_reconstruction_error(fn: Callable[[Tensor, Tensor], Tensor]) -> str:
         (): f"one number for the whole batch; expected one error per image: {per_image}",
         (1, 28, 28): f"you summed over the images (dim=0); {per_image}",
         (784,): f"you summed over the images (dim=0); {per_image}",
-        (n, 1): f"one error per image and channel: {per_image}, the channel too",
+        (n, 1): "one error per image and channel: sum over the channel too, .flatten(1).sum(dim=1)",
         (n, 1, 28, 28): f"one squared error per pixel; {per_image}",
         (n, 784): f"one squared error per pixel; {per_image}",
     }, factor_hints={1 / 784: "your errors are 784 times too small: that is the mean over pixels; "
