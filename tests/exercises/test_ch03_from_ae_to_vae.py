@@ -90,11 +90,12 @@ def _std(lv):
     (lambda mu, lv: _std(lv) * torch.randn_like(mu), "centred on 0, not on mu"),
     (lambda mu, lv: mu + _std(lv) * torch.randn(mu.shape[1]), "every row of your z got the same noise"),
     (lambda mu, lv: mu.clone(), "not random"),
+    (lambda mu, lv: mu + _std(lv) * torch.randn(len(mu))[None], "eps needs the shape of mu"),
     (lambda mu, lv: torch.normal(mu, _std(lv)), "dz/dmu should be 1"),
     (lambda mu, lv: torch.distributions.Normal(mu, _std(lv)).sample(), "cut from the graph"),
     (lambda mu, lv: (mu + _std(lv) * torch.randn_like(mu)).detach(), "cut from the graph"),
 ], ids=["variance", "0.5 * exp", "logvar", "logvar / 2", "sqrt(logvar)", "uniform noise", "no mu",
-        "one noise row", "no noise", "torch.normal", ".sample()", ".detach()"])
+        "one noise row", "no noise", "noise per example only", "torch.normal", ".sample()", ".detach()"])
 def test_reparameterize_mistakes_get_their_own_hint(hint_for, wrong, words):
     assert words in hint_for(ex.check_reparameterize, wrong)
 
@@ -113,7 +114,10 @@ def _mc_terms(mu, lv, n_samples, draw=None):
     (lambda mu, lv, n: _mc_terms(mu, lv, n).mean(), "one number for the whole batch"),
     (lambda mu, lv, n: _mc_terms(mu, lv, n, draw=lambda eps: eps).mean(0), "from the prior N(0, I)"),
     (lambda mu, lv, n: (_mc_terms(mu, lv, n) / mu.shape[1]).mean(0), "averages over the latent dimensions"),
-], ids=["sign", "sum over samples", "no mean", "mean of everything", "z from the prior", "mean over dims"])
+    (lambda mu, lv, n: _mc_terms(mu, lv, n, draw=lambda eps: mu + _std(lv) * eps[:, 0]).mean(0),
+     "one eps per sample, example and dimension"),
+], ids=["sign", "sum over samples", "no mean", "mean of everything", "z from the prior", "mean over dims",
+        "eps without the examples"])
 def test_monte_carlo_kl_mistakes_get_their_own_hint(hint_for, wrong, words):
     assert words in hint_for(ex.check_monte_carlo_kl, wrong)
 

@@ -74,7 +74,13 @@ def check_reparameterize(fn: Callable[[Tensor, Tensor], Tensor]) -> str:
     logvar = torch.tensor([math.log(4.0), math.log(0.25)]).expand(n, 2).clone()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        z = call(fn, mu, logvar)
+        try:
+            z = call(fn, mu, logvar)
+        except Hint as hint:
+            if "must match" not in str(hint):
+                raise
+            raise Hint(f"{hint}. The noise eps needs the shape of mu, one number per example and "
+                       "dimension: eps = torch.randn_like(mu)") from None
     if not isinstance(z, Tensor):
         raise Hint(f"your function returned {type(z).__name__}; expected a tensor z shaped like mu")
     if z.shape != mu.shape:
@@ -132,7 +138,13 @@ def check_monte_carlo_kl(fn: Callable[[Tensor, Tensor, int], Tensor]) -> str:
     n_samples = 20_000
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        got = call(fn, mu, logvar, n_samples)
+        try:
+            got = call(fn, mu, logvar, n_samples)
+        except Hint as hint:
+            if "must match" not in str(hint):
+                raise
+            raise Hint(f"{hint}. Draw one eps per sample, example and dimension: "
+                       "torch.randn(n_samples, *mu.shape), shape (n_samples, N, D)") from None
     expected = gaussian_kl(mu, logvar)
     n, d = mu.shape
     var = logvar.exp()
