@@ -77,6 +77,8 @@ def test_sampling_checks_leave_the_global_random_state_alone():
     (lambda l, x, m, v: F.binary_cross_entropy_with_logits(l, x) + kl(m, v).mean(), "averages over the pixels"),
     (lambda l, x, m, v: (bce(torch.sigmoid(l), x) + kl(m, v)).mean(), "applied the sigmoid"),
     (lambda l, x, m, v: (bce(x, l) + kl(m, v)).mean(), "swapped the arguments"),
+    (lambda l, x, m, v: F.binary_cross_entropy(l, x, reduction="sum") / len(x) + kl(m, v).mean(),
+     "use binary_cross_entropy_with_logits"),
     (lambda l, x, m, v: ((torch.sigmoid(l) - x).pow(2).flatten(1).sum(1) + kl(m, v)).mean(), "Bernoulli"),
     (lambda l, x, m, v: bce(l, x).mean(), "KL term is missing"),
     (lambda l, x, m, v: kl(m, v).mean(), "reconstruction term is missing"),
@@ -85,7 +87,7 @@ def test_sampling_checks_leave_the_global_random_state_alone():
     (lambda l, x, m, v: (bce(l, x) + 0.5 * kl(m, v)).mean(), "weight 1/2"),
     (lambda l, x, m, v: (bce(l, x) + kl(m, v) / m.shape[1]).mean(), "averaged over the latent dimensions"),
 ], ids=["ELBO", "sum over batch", "no mean", "recon summed", "KL summed", "recon mean over pixels", "sigmoid",
-        "swapped", "squared error", "no KL", "no recon", "KL sign", "KL without 1/2", "KL weight 1/2",
+        "swapped", "BCE on logits", "squared error", "no KL", "no recon", "KL sign", "KL without 1/2", "KL weight 1/2",
         "KL mean over dims"])
 def test_negative_elbo_mistakes_get_their_own_hint(hint_for, wrong, words):
     assert words in hint_for(ex.check_negative_elbo, wrong)

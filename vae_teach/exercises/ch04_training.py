@@ -34,7 +34,13 @@ def check_negative_elbo(fn: Callable[[Tensor, Tensor, Tensor, Tensor], Tensor]) 
     -ELBO per example = (binary cross-entropy summed over pixels) + KL(q(z|x) || N(0, I)).
     """
     logits, x, mu, logvar = _elbo_batch()
-    got = call(fn, logits, x, mu, logvar)
+    try:
+        got = call(fn, logits, x, mu, logvar)
+    except Hint as hint:
+        if "between 0 and 1" not in str(hint):
+            raise
+        raise Hint(f"{hint}. binary_cross_entropy takes probabilities; the decoder gives logits: "
+                   "use binary_cross_entropy_with_logits(logits, x)") from None
     bce = F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
     kl = gaussian_kl(mu, logvar)
     expected = (bce + kl).mean()
