@@ -4,7 +4,6 @@ the hint that names it (not a generic one quoting sizes of inputs the student ne
 from __future__ import annotations
 
 import pytest
-import torch
 
 from vae_teach import exercises as ex
 
