@@ -31,6 +31,7 @@ from .analysis.marginal import (BoundEstimate, GridPosterior, best_diagonal_gaus
                                 kl_to_true_posterior, log_marginal_grid)
 from .analysis.paths import (class_direction, class_means, interpolate, lerp, move_along, path_norms, slerp,
                              traversal_codes)
+from .analysis.quadrature import quadrature_elbo
 from .analysis.pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles,
                            truncate_pca)
 from .analysis.probes import linear_probe_accuracy, probe_rows
@@ -80,7 +81,7 @@ __all__ = [
     "round_trip", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
     "reparameterized_gradient", "score_function_gradient", "normal_quantile_axis", "quantile_grid", "square_grid",
     "kl_per_dimension", "prior_norm_band", "BoundEstimate", "GridPosterior", "best_diagonal_gaussian", "expected_iwae",
-    "iwae_estimates",
+    "iwae_estimates", "quadrature_elbo",
     "kl_to_true_posterior",
     "log_marginal_grid", "class_direction", "class_means", "interpolate", "lerp", "move_along", "path_norms",
     "slerp", "traversal_codes", "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct",
