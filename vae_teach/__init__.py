@@ -44,6 +44,7 @@ from .distributions import (Bernoulli, Gaussian, bernoulli_log_likelihood, gauss
                             squared_error)
 from .explore.explorers import (arithmetic_explorer, interpolation_explorer, latent_map_explorer,
                                 traversal_explorer)
+from .explore.draw import draw_explorer
 from .explore.pager import dataset_pager
 from .models import VAE, AEOutput, Autoencoder, DigitClassifier, ImageModel, LossParts, VAEOutput, build_model
 from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_parts
@@ -95,6 +96,7 @@ __all__ = [
     "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
     # explorers
     "arithmetic_explorer", "interpolation_explorer", "latent_map_explorer", "traversal_explorer", "dataset_pager",
+    "draw_explorer",
     # exercises
     "exercises",
 ]
