@@ -135,7 +135,7 @@ class DrawExplorer(Explorer):
         index = gallery_index(test_y, 1)
         # the pixels as the page holds them (uint8), so torch scores exactly what the page scores
         self.digit_pixels = (test_x[index].reshape(-1, 784) * 255).round().to(torch.uint8)
-        self.digit_labels = [int(test_y[i]) for i in index]
+        self.digit_labels, self.digit_index = [int(test_y[i]) for i in index], [int(i) for i in index]
         digits = self.digit_pixels.float().div(255).reshape(-1, 1, 28, 28)
         self.digit_elbos = quadrature_elbo(model, digits, order=self.order)
         self.blank_elbo = float(quadrature_elbo(model, torch.zeros(1, 1, 28, 28), order=self.order)[0])
@@ -158,6 +158,7 @@ class DrawExplorer(Explorer):
                 "labels": _b64(self.labels.numpy().astype(np.uint8)), "extent": self.extent,
                 "points": points.tolist(), "weights": weights.tolist(), "threshold": self.threshold,
                 "digits": _b64(self.digit_pixels.numpy()), "digitLabels": self.digit_labels,
+                "digitIndex": self.digit_index,
                 "digitElbos": [float(v) for v in self.digit_elbos], "blankElbo": self.blank_elbo,
                 "reference": [reference(self.model, self.name, [0.0, 0.0])]}
         return data
@@ -176,8 +177,8 @@ class DrawExplorer(Explorer):
                 'codes coloured by digit; the red ellipse is q(z|x) of the drawing at 2 standard deviations">'
                 '</canvas></div><p><output class="vt-score" aria-live="polite"></output></p>'
                 '<p class="vt-note">Red ellipse: q(z|x) at 2 standard deviations; dashed circles: the prior '
-                'N(0, I) at 1 and 2. The ELBO is exact quadrature (Gauss-Hermite, '
-                f'{self.order} x {self.order} points), the same number as vt.quadrature_elbo.</p>')
+                'N(0, I) at 1 and 2. The ELBO is computed by Gauss-Hermite quadrature over q(z|x) '
+                f'({self.order} x {self.order} points), the rule of vt.quadrature_elbo.</p>')
         return page.explorer_html("draw", data, body, self.title, carried="the encoder and decoder")
 
     def decoder_domain(self, n: int = 40) -> Tensor:

@@ -136,7 +136,9 @@ function inkAt(ink, row, col) {
 function inkLine(ink, r0, c0, r1, c1) {
   const steps = Math.max(1, Math.ceil(4 * Math.hypot(r1 - r0, c1 - c0)));
   let changed = false;
-  for (let s = 0; s <= steps; s++) changed = inkAt(ink, r0 + (r1 - r0) * s / steps, c0 + (c1 - c0) * s / steps) || changed;
+  for (let s = 0; s <= steps; s++) {
+    changed = inkAt(ink, r0 + (r1 - r0) * s / steps, c0 + (c1 - c0) * s / steps) || changed;
+  }
   return changed;
 }
 
@@ -168,6 +170,8 @@ function drawView(root, data, decoders) {
   const ink = new Float32Array(784);
   let cursor = [14, 14];  // row, column of the keyboard's cursor
   let nextDigit = 0;
+  let keyboard = false;  // the cursor shows once a key is used on the pad, until the pointer draws
+  let shown = 'the empty pad (the blank image)';  // what the pad holds, named in the readout
   let last = null;
 
   function paintPad() {
@@ -180,7 +184,7 @@ function drawView(root, data, decoders) {
         c.fillRect(col * PAD_SCALE, r * PAD_SCALE, PAD_SCALE, PAD_SCALE);
       }
     }
-    if (document.activeElement === pad) {  // the keyboard's cursor, only while the pad has focus
+    if (keyboard && document.activeElement === pad) {  // the keyboard's cursor, while the keys draw
       c.lineWidth = 2;
       c.strokeStyle = '#d62728';
       c.strokeRect(cursor[1] * PAD_SCALE + 1, cursor[0] * PAD_SCALE + 1, PAD_SCALE - 2, PAD_SCALE - 2);
@@ -207,14 +211,24 @@ function drawView(root, data, decoders) {
     c.lineWidth = 2;
     c.strokeStyle = '#d62728';
     c.stroke();
-    c.fillStyle = '#d62728';
-    c.fillRect(e.x - 2, e.y - 2, 4, 4);
+    // a cross through the mean, reaching past the ellipse, so that a small q is found at a glance
+    const arm = 10;
+    c.beginPath();
+    c.moveTo(e.x - Math.max(e.rx, 1.5) - arm, e.y);
+    c.lineTo(e.x - Math.max(e.rx, 1.5) - 2, e.y);
+    c.moveTo(e.x + Math.max(e.rx, 1.5) + 2, e.y);
+    c.lineTo(e.x + Math.max(e.rx, 1.5) + arm, e.y);
+    c.moveTo(e.x, e.y - Math.max(e.ry, 1.5) - arm);
+    c.lineTo(e.x, e.y - Math.max(e.ry, 1.5) - 2);
+    c.moveTo(e.x, e.y + Math.max(e.ry, 1.5) + 2);
+    c.lineTo(e.x, e.y + Math.max(e.ry, 1.5) + arm);
+    c.stroke();
     c.restore();
     const flagged = last.elbo < data.threshold;
-    score.textContent = 'ELBO ' + last.elbo.toFixed(1) + ' nats (threshold ' + data.threshold.toFixed(1) + '): '
-      + (flagged ? 'flagged as an anomaly' : 'not flagged') + '. q(z|x): mean (' + last.mu[0].toFixed(2) + ', '
-      + last.mu[1].toFixed(2) + '), std (' + Math.exp(0.5 * last.logvar[0]).toFixed(2) + ', '
-      + Math.exp(0.5 * last.logvar[1]).toFixed(2) + ').';
+    const std = last.logvar.map(function (v) { return Math.exp(0.5 * v).toFixed(2); });
+    score.textContent = shown.charAt(0).toUpperCase() + shown.slice(1) + ': ELBO ' + last.elbo.toFixed(1)
+      + ' nats (threshold ' + data.threshold.toFixed(1) + '): ' + (flagged ? 'flagged as an anomaly' : 'not flagged')
+      + '. q(z|x): mean (' + last.mu[0].toFixed(2) + ', ' + last.mu[1].toFixed(2) + '), std (' + std.join(', ') + ').';
     score.classList.toggle('vt-flagged', flagged);
     root.vt.last = last;
   }
@@ -233,6 +247,8 @@ function drawView(root, data, decoders) {
     pad.focus();
     pad.setPointerCapture(event.pointerId);
     stroke = padPosition(event);
+    keyboard = false;
+    shown = 'your drawing';
     if (inkAt(ink, stroke[0], stroke[1])) redraw(); else paintPad();
   });
   pad.addEventListener('pointermove', function (event) {
@@ -248,10 +264,15 @@ function drawView(root, data, decoders) {
   const moves = {ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0]};
   pad.addEventListener('keydown', function (event) {
     const move = moves[event.key];
+    if (move || event.key === ' ' || event.key === 'Enter') {
+      keyboard = true;
+      shown = 'your drawing';
+    }
     if (move) {
       event.preventDefault();
       const step = event.shiftKey ? 4 : 1;
-      cursor = [Math.min(27, Math.max(0, cursor[0] + step * move[0])), Math.min(27, Math.max(0, cursor[1] + step * move[1]))];
+      const clamp = function (v) { return Math.min(27, Math.max(0, v)); };
+      cursor = [clamp(cursor[0] + step * move[0]), clamp(cursor[1] + step * move[1])];
       paintPad();
       pad.setAttribute('aria-valuetext', 'cursor at row ' + (cursor[0] + 1) + ', column ' + (cursor[1] + 1));
     } else if (event.key === ' ' || event.key === 'Enter') {
@@ -262,17 +283,23 @@ function drawView(root, data, decoders) {
   pad.addEventListener('focus', paintPad);
   pad.addEventListener('blur', paintPad);
 
-  function load(pixels) {
+  function load(pixels, what) {
+    shown = what;
     for (let p = 0; p < 784; p++) ink[p] = pixels[p];
     redraw();
   }
-  root.querySelector('.vt-clear').addEventListener('click', function () { load(new Float32Array(784)); });
-  root.querySelector('.vt-blank').addEventListener('click', function () { load(new Float32Array(784)); });
+  root.querySelector('.vt-clear').addEventListener('click', function () {
+    load(new Float32Array(784), 'the empty pad (the blank image)');
+  });
+  root.querySelector('.vt-blank').addEventListener('click', function () {
+    load(new Float32Array(784), 'the blank image');
+  });
   const digitButton = root.querySelector('.vt-digit');
   digitButton.addEventListener('click', function () {
     const k = nextDigit;
     nextDigit = (nextDigit + 1) % data.digitLabels.length;
-    load(Array.from(digits.subarray(784 * k, 784 * (k + 1)), function (v) { return v / 255; }));
+    load(carried(k),
+      'test digit #' + data.digitIndex[k] + ' (a ' + data.digitLabels[k] + ')');
     digitButton.textContent = 'Load a test digit (next: a ' + data.digitLabels[nextDigit] + ')';
   });
   digitButton.textContent = 'Load a test digit (next: a ' + data.digitLabels[0] + ')';
@@ -282,9 +309,10 @@ function drawView(root, data, decoders) {
   };
   root.vt.digitElbos = data.digitElbos;
   root.vt.blankElbo = data.blankElbo;
-  root.vt.digits = function () {
-    return data.digitLabels.map(function (_, k) { return Array.from(digits.subarray(784 * k, 784 * (k + 1)), function (v) { return v / 255; }); });
-  };
+  function carried(k) {  // test digit k as the page holds it: 784 numbers in [0, 1]
+    return Array.from(digits.subarray(784 * k, 784 * (k + 1)), function (v) { return v / 255; });
+  }
+  root.vt.digits = function () { return data.digitLabels.map(function (_, k) { return carried(k); }); };
 
   setDisplayScale(recon, 6);
   paintPlane(backdrop, root, box, data.extent, codes, labels);
