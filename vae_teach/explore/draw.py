@@ -21,7 +21,7 @@ import torch
 from torch import Tensor, nn
 
 from ..analysis.codes import encode_dataset
-from ..analysis.quadrature import quadrature_elbo, quadrature_points
+from ..analysis.quadrature import DEFAULT_ORDER, quadrature_elbo, quadrature_points
 from ..data.mnist import ImageData
 from . import page
 from .checks import check_codes, check_images_and_labels, check_int_in, check_models
@@ -100,12 +100,14 @@ class DrawExplorer(Explorer):
     chapter-5 model vt.pretrained("vae-2d-h200")). data: vt.load_mnist()'s ImageData; the
     first ``n_codes`` training codes make the map, the first test digit of each class is
     carried for "Load a test digit". threshold: ELBO in nats below which a drawing is flagged.
-    order: Gauss-Hermite points per latent dimension (order^2 decoder passes per update).
+    order: Gauss-Hermite points per latent dimension (order^2 decoder passes per update; the default,
+    4, is vt.quadrature_elbo's: compute the threshold with the same order).
     """
 
     kind = "draw"
 
-    def __init__(self, model: Any, data: ImageData, threshold: float, order: int = 5, n_codes: int = 2000,
+    def __init__(self, model: Any, data: ImageData, threshold: float, order: int = DEFAULT_ORDER,
+                 n_codes: int = 2000,
                  name: str = "VAE", title: str = "Draw a digit: the VAE encodes, decodes and scores it") -> None:
         super().__init__()
         check_models(model, name)

@@ -174,16 +174,12 @@ function drawView(root, data, decoders) {
   let shown = 'the empty pad (the blank image)';  // what the pad holds, named in the readout
   let last = null;
 
+  const small = document.createElement('canvas');  // the drawing at 28 x 28, enlarged onto the pad
   function paintPad() {
+    drawRow(small, [ink]);
     const c = pad.getContext('2d');
-    const picture = rowPixels([ink]);
-    for (let r = 0; r < 28; r++) {
-      for (let col = 0; col < 28; col++) {
-        const grey = picture.rgba[4 * (r * 28 + col)];
-        c.fillStyle = 'rgb(' + grey + ',' + grey + ',' + grey + ')';
-        c.fillRect(col * PAD_SCALE, r * PAD_SCALE, PAD_SCALE, PAD_SCALE);
-      }
-    }
+    c.imageSmoothingEnabled = false;  // sharp pixels, as the reader's strokes land on them
+    c.drawImage(small, 0, 0, 28 * PAD_SCALE, 28 * PAD_SCALE);
     if (keyboard && document.activeElement === pad) {  // the keyboard's cursor, while the keys draw
       c.lineWidth = 2;
       c.strokeStyle = '#d62728';
