@@ -10,8 +10,6 @@ test_lab_explorers.py).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
 import pytest
 
