@@ -74,6 +74,16 @@ def _explorer_model(model: type[ImageModel], d: int) -> Recipe:
                   chapters=("05_exploring_latent_space",))
 
 
+#: Chapter 7's beta sweep: betas of the 20-D VAE with 200 hidden units (one shared start, seed 0).
+BETAS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def _beta_vae(beta: float) -> Recipe:
+    return Recipe(f"beta-vae-20d-b{beta:g}", f"MLP VAE 784-200-20, Bernoulli decoder, beta {beta:g}, 20 epochs",
+                  VAE, dict(latent_dim=20, hidden_dims=(200,), seed=0), dict(epochs=20, beta=beta, seed=0),
+                  chapters=("07_challenges",))
+
+
 _LINEAR_PHASES = (dict(epochs=15, lr=1e-2, batch_size=32),
                   dict(epochs=15, lr=1e-3, batch_size=256),
                   dict(epochs=10, lr=1e-4, batch_size=500))
@@ -93,6 +103,7 @@ RECIPES: Mapping[str, Recipe] = MappingProxyType({r.name: r for r in [
     _explorer_model(Autoencoder, 2),
     _explorer_model(VAE, 2),
     _explorer_model(VAE, 16),
+    *(_beta_vae(beta) for beta in BETAS),
     Recipe("digit-classifier", "MLP digit classifier 784-256-10 on pixels, cross-entropy, 20 epochs (the judge "
            "of decoded images)", DigitClassifier, dict(hidden_dims=(256,), seed=0), dict(epochs=20, lr=2e-3, seed=0),
            labels=True, chapters=("02_autoencoders", "04_training_a_vae", "05_exploring_latent_space")),
