@@ -73,8 +73,10 @@ HAND_WRITTEN = {
 }
 
 
-def test_every_recipe_has_its_hand_written_original():
-    assert set(HAND_WRITTEN) == set(vt.RECIPES)
+def test_every_hand_written_original_has_its_recipe():
+    # Recipes added with the registry in place (chapters 6-8) have no hand-written original;
+    # their printed code is held to them below.
+    assert set(HAND_WRITTEN) <= set(vt.RECIPES)
 
 
 @pytest.mark.parametrize("name", list(HAND_WRITTEN))
