@@ -34,6 +34,7 @@ from ..models.classifier import DigitClassifier
 from ..models.mlp import VAE, Autoencoder
 from .fit import History
 from .recipe import Recipe
+from .recipes_ch07 import challenge_recipes
 
 
 def squared_error_autoencoder(k: int, hidden_dims: Sequence[int] = (256,), epochs: int = 30, lr: float = 3e-3,
@@ -104,6 +105,7 @@ RECIPES: Mapping[str, Recipe] = MappingProxyType({r.name: r for r in [
     _explorer_model(VAE, 2),
     _explorer_model(VAE, 16),
     *(_beta_vae(beta) for beta in BETAS),
+    *challenge_recipes(),  # chapter 7, part A: likelihoods, bugs, posterior collapse
     Recipe("digit-classifier", "MLP digit classifier 784-256-10 on pixels, cross-entropy, 20 epochs (the judge "
            "of decoded images)", DigitClassifier, dict(hidden_dims=(256,), seed=0), dict(epochs=20, lr=2e-3, seed=0),
            labels=True, chapters=("02_autoencoders", "04_training_a_vae", "05_exploring_latent_space")),
