@@ -23,6 +23,7 @@ from .analysis.codes import (empty_cell_fraction, encode_dataset, nearest_distan
                              sample_fitted_gaussian, share_in_holes)
 from .analysis.compression import (code_bytes, compression_ratio, compression_rows, parameter_bytes, png_bytes,
                                    round_trip)
+from .analysis.diagnostics import prior_samples, sampled_reconstructions, vae_report
 from .analysis.estimators import (GradientVariance, gradient_variance, monte_carlo_kl, reconstruction_objective,
                                   reparameterized_gradient, score_function_gradient)
 from .analysis.grids import normal_quantile_axis, quantile_grid, square_grid
@@ -48,6 +49,7 @@ from .models import (BUGS, VAE, AEOutput, Autoencoder, BuggyVAE, DigitClassifier
                      VAEOutput, build_model)
 from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_parts
 from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_vs_k, plot_kl_per_dimension,
+                          plot_kl_per_dimension_grid,
                           plot_path_norms, plot_per_class, plot_principal_angles)
 from .plot.curves import plot_bound_gaps, plot_gradient_variance, plot_history, plot_kl_convergence
 from .plot.diagrams import draw_autoencoder_diagram, draw_vae_diagram
@@ -79,7 +81,7 @@ __all__ = [
     "SweepResult", "bottleneck_sweep", "arithmetic_success", "judge_digits", "pixel_classifier",
     "empty_cell_fraction", "encode_dataset", "nearest_distance", "random_codes_like", "sample_fitted_gaussian",
     "share_in_holes", "code_bytes", "compression_ratio", "compression_rows", "parameter_bytes", "png_bytes",
-    "round_trip", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
+    "round_trip", "prior_samples", "sampled_reconstructions", "vae_report", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
     "reparameterized_gradient", "score_function_gradient", "normal_quantile_axis", "quantile_grid", "square_grid",
     "active_units", "kl_per_dimension", "posterior_mean_variance", "prior_norm_band", "BoundEstimate", "GridPosterior", "best_diagonal_gaussian", "expected_iwae",
     "iwae_estimates",
@@ -89,7 +91,8 @@ __all__ = [
     "principal_angles", "truncate_pca", "linear_probe_accuracy", "probe_rows", "model_error",
     "reconstruction_error", "mean_image_error",
     # plots
-    "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension", "plot_path_norms",
+    "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension",
+    "plot_kl_per_dimension_grid", "plot_path_norms",
     "plot_per_class", "plot_principal_angles", "plot_bound_gaps", "plot_gradient_variance", "plot_history",
     "plot_kl_convergence", "draw_autoencoder_diagram", "draw_vae_diagram",
     "show_image_and_vector", "show_image_grids", "show_images", "show_manifold", "show_rows", "plot_code_holes",

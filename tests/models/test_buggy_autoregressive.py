@@ -52,7 +52,8 @@ def test_buggy_loss_matches_the_line_written_by_hand(bug, x):
 
 def test_double_sigmoid_decodes_within_sigmoid_0_and_sigmoid_1():
     model = vt.BuggyVAE(latent_dim=3, hidden_dims=(8,), bug="double_sigmoid", seed=0)
-    images = model.decode(10 * torch.randn(50, 3))
+    with torch.no_grad():
+        images = model.decode(10 * torch.randn(50, 3))
     assert float(images.min()) >= 0.5 and float(images.max()) <= float(torch.sigmoid(torch.tensor(1.0))) + 1e-6
 
 
@@ -67,31 +68,54 @@ def test_buggy_and_autoregressive_models_rebuild_from_their_config():
         assert vt.build_model(model.config()).config() == model.config()
 
 
-def test_autoregressive_likelihood_sees_only_earlier_pixels(x):
-    model = vt.PixelARVAE(latent_dim=3, hidden_dims=(8,), seed=0)
+def _randomised(model, seed):
+    g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        model.autoregressive.copy_(torch.randn(784, 784, generator=torch.Generator().manual_seed(1)))
-    out = torch.zeros(1, 1, 28, 28)
-    # Changing pixel i changes log p only through pixel i itself and the later pixels' logits.
-    logits = lambda image: out.flatten(1) + image.flatten(1) @ (model.autoregressive * model.mask).T  # noqa: E731
-    changed = x[:1].clone()
-    changed.view(-1)[400] = 1.0 - changed.view(-1)[400]
-    difference = (logits(changed) - logits(x[:1])).abs().flatten()
-    assert float(difference[:401].max()) == 0.0 and float(difference[401:].max()) > 0.0
-    manual = -F.binary_cross_entropy_with_logits(logits(x[:1]), x[:1].flatten(1), reduction="sum")
-    assert float(model.log_likelihood(out, x[:1])) == pytest.approx(float(manual), rel=1e-5)
+        model.readout.copy_(torch.randn(model.channels, generator=g))
+        model.context_bias.copy_(0.1 * torch.randn(model.channels, generator=g))
+    return model
+
+
+def test_causal_mask_covers_the_rows_above_and_the_pixels_to_the_left():
+    from vae_teach.models.autoregressive import causal_mask
+    assert causal_mask(3).tolist() == [[1, 1, 1], [1, 0, 0], [0, 0, 0]]
+
+
+def test_autoregressive_likelihood_sees_only_earlier_pixels(x):
+    model = _randomised(vt.PixelARVAE(latent_dim=3, hidden_dims=(8,), seed=0), 1)
+    for i in (0, 400, 783):
+        changed = x[:1].clone()
+        changed.view(-1)[i] = 1.0 - changed.view(-1)[i]
+        with torch.no_grad():
+            difference = (model.context_logits(changed) - model.context_logits(x[:1])).abs().flatten()
+        assert float(difference[:i + 1].max()) == 0.0  # pixel i and those before it never see pixel i
+        if i < 783:
+            assert float(difference[i + 1:].max()) > 0.0
+
+
+def test_autoregressive_likelihood_is_bernoulli_on_the_summed_logits(x):
+    model = _randomised(vt.PixelARVAE(latent_dim=3, hidden_dims=(8,), seed=0), 2)
+    out = torch.randn(2, 1, 28, 28)
+    with torch.no_grad():
+        hidden = F.relu(F.conv2d(x[:2], model.context * model.mask, model.context_bias, padding=2))
+        logits = out.flatten(1) + (hidden * model.readout[None, :, None, None]).sum(1).flatten(1)
+        manual = -F.binary_cross_entropy_with_logits(logits, x[:2].flatten(1), reduction="none").sum(1)
+        assert torch.allclose(model.log_likelihood(out, x[:2]), manual, rtol=1e-5)
 
 
 def test_autoregressive_decode_feeds_each_pixels_probability_forward():
-    model = vt.PixelARVAE(latent_dim=2, hidden_dims=(8,), seed=0)
-    with torch.no_grad():
-        model.autoregressive.copy_(0.1 * torch.randn(784, 784, generator=torch.Generator().manual_seed(2)))
+    model = _randomised(vt.PixelARVAE(latent_dim=2, hidden_dims=(8,), seed=0), 3)
     z = torch.randn(3, 2)
-    images = model.decode(z).flatten(1)
-    base = model.decode_logits(z).flatten(1).detach()
-    weights = (model.autoregressive * model.mask).detach()
-    # The fixed point of the pass: each pixel is sigmoid(f(z) + W @ the images' earlier pixels).
-    assert torch.allclose(images, torch.sigmoid(base + images @ weights.T), atol=1e-5)
+    images = model.decode(z)
+    with torch.no_grad():
+        base = model.decode_logits(z).flatten(1)
+        # The pass is a fixed point: each pixel is sigmoid(f(z) + g(the decoded earlier pixels)).
+        assert torch.allclose(images.flatten(1), torch.sigmoid(base + model.context_logits(images)), atol=1e-5)
+
+
+def test_autoregressive_vae_refuses_an_even_kernel():
+    with pytest.raises(ValueError, match="odd"):
+        vt.PixelARVAE(kernel=4)
 
 
 def test_free_bits_changes_the_loss_not_the_reported_kl(x):
