@@ -158,13 +158,13 @@ def plot_kl_per_dimension_grid(kls: Mapping[str, Tensor], title: str = "KL per l
     """
     if not kls:
         raise ValueError("expected at least one model's KL per dimension; got none")
-    fig, axes = plt.subplots(1, len(kls), figsize=(2.3 * len(kls) + 0.6, 2.9), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(kls), figsize=(1.9 * len(kls) + 0.8, 3.1), sharey=True, squeeze=False)
     for i, (ax, (name, kl)) in enumerate(zip(axes[0], kls.items())):
         values = torch.sort(torch.as_tensor(kl).detach().cpu(), descending=True).values.numpy()
         ax.bar(np.arange(1, len(values) + 1), values, color="tab:blue")
         if threshold is not None:
             ax.axhline(threshold, color="0.4", linestyle="--", linewidth=1)
-        ax.set_title(f"({i + 1}) {name}", fontsize=9)
+        ax.set_title(f"({i + 1}) {name}", fontsize=8)
         ax.set_xlabel("dimension (sorted)")
         ax.grid(axis="y", alpha=0.3)
     axes[0, 0].set_ylabel("mean KL (nats)")
