@@ -23,10 +23,11 @@ from .analysis.codes import (empty_cell_fraction, encode_dataset, nearest_distan
                              sample_fitted_gaussian, share_in_holes)
 from .analysis.compression import (code_bytes, compression_ratio, compression_rows, parameter_bytes, png_bytes,
                                    round_trip)
+from .analysis.diagnostics import prior_samples, sampled_reconstructions, vae_report
 from .analysis.estimators import (GradientVariance, gradient_variance, monte_carlo_kl, reconstruction_objective,
                                   reparameterized_gradient, score_function_gradient)
 from .analysis.grids import normal_quantile_axis, quantile_grid, square_grid
-from .analysis.latent_usage import kl_per_dimension, prior_norm_band
+from .analysis.latent_usage import active_units, kl_per_dimension, posterior_mean_variance, prior_norm_band
 from .analysis.marginal import (BoundEstimate, GridPosterior, best_diagonal_gaussian, expected_iwae, iwae_estimates,
                                 kl_to_true_posterior, log_marginal_grid)
 from .analysis.paths import (class_direction, class_means, interpolate, lerp, move_along, path_norms, slerp,
@@ -39,16 +40,18 @@ from .analysis.reconstruction import mean_image_error, model_error, reconstructi
 from .data.corruptions import gaussian_noise, mask_pixels
 from .data.mnist import ImageData, OfflineDataError, load_mnist
 from .data.stats import FULL_SIZES, exact_overlap, mean_images, memory_bytes, nonzero_share_by_class, pixel_stats, split_summary
-from .distributions import (Bernoulli, Gaussian, bernoulli_log_likelihood, gaussian_kl, gaussian_kl_per_dim,
-                            gaussian_log_likelihood, log_normal_diag, log_standard_normal, reparameterize,
-                            squared_error)
+from .distributions import (Bernoulli, ContinuousBernoulli, Gaussian, LearnedGaussian, bernoulli_log_likelihood,
+                            free_bits_kl, gaussian_kl, gaussian_kl_per_dim, gaussian_log_likelihood, log_normal_diag,
+                            log_standard_normal, reparameterize, squared_error)
 from .explore.explorers import (arithmetic_explorer, interpolation_explorer, latent_map_explorer,
                                 traversal_explorer)
 from .explore.draw import draw_explorer
 from .explore.pager import dataset_pager
-from .models import VAE, AEOutput, Autoencoder, DigitClassifier, ImageModel, LossParts, VAEOutput, build_model
+from .models import (BUGS, VAE, AEOutput, Autoencoder, BuggyVAE, DigitClassifier, ImageModel, LossParts, PixelARVAE,
+                     VAEOutput, build_model)
 from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_parts
 from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_vs_k, plot_kl_per_dimension,
+                          plot_kl_per_dimension_grid,
                           plot_path_norms, plot_per_class, plot_principal_angles)
 from .plot.curves import plot_bound_gaps, plot_gradient_variance, plot_history, plot_kl_convergence
 from .plot.diagrams import draw_autoencoder_diagram, draw_vae_diagram
@@ -65,10 +68,11 @@ __all__ = [
     "FULL_SIZES", "ImageData", "OfflineDataError", "load_mnist", "gaussian_noise", "mask_pixels",
     "exact_overlap", "mean_images", "memory_bytes", "nonzero_share_by_class", "pixel_stats", "split_summary",
     # distributions
-    "Bernoulli", "Gaussian", "bernoulli_log_likelihood", "gaussian_kl", "gaussian_kl_per_dim",
+    "Bernoulli", "ContinuousBernoulli", "Gaussian", "LearnedGaussian", "bernoulli_log_likelihood", "free_bits_kl",
+    "gaussian_kl", "gaussian_kl_per_dim",
     "gaussian_log_likelihood", "log_normal_diag", "log_standard_normal", "reparameterize", "squared_error",
     # models
-    "AEOutput", "Autoencoder", "DigitClassifier", "ImageModel", "LossParts", "VAE", "VAEOutput", "build_model",
+    "AEOutput", "Autoencoder", "BUGS", "BuggyVAE", "DigitClassifier", "PixelARVAE", "ImageModel", "LossParts", "VAE", "VAEOutput", "build_model",
     # objectives
     "elbo", "elbo_per_example", "iwae", "iwae_per_example", "loss_parts",
     # training and the model cache
@@ -79,9 +83,9 @@ __all__ = [
     "SweepResult", "bottleneck_sweep", "arithmetic_success", "judge_digits", "pixel_classifier",
     "empty_cell_fraction", "encode_dataset", "nearest_distance", "random_codes_like", "sample_fitted_gaussian",
     "share_in_holes", "code_bytes", "compression_ratio", "compression_rows", "parameter_bytes", "png_bytes",
-    "round_trip", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
+    "round_trip", "prior_samples", "sampled_reconstructions", "vae_report", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
     "reparameterized_gradient", "score_function_gradient", "normal_quantile_axis", "quantile_grid", "square_grid",
-    "kl_per_dimension", "prior_norm_band", "BoundEstimate", "GridPosterior", "best_diagonal_gaussian", "expected_iwae",
+    "active_units", "kl_per_dimension", "posterior_mean_variance", "prior_norm_band", "BoundEstimate", "GridPosterior", "best_diagonal_gaussian", "expected_iwae",
     "iwae_estimates", "quadrature_elbo",
     "kl_to_true_posterior",
     "log_marginal_grid", "class_direction", "class_means", "interpolate", "lerp", "move_along", "path_norms",
@@ -89,7 +93,8 @@ __all__ = [
     "principal_angles", "truncate_pca", "linear_probe_accuracy", "probe_rows", "model_error",
     "reconstruction_error", "mean_image_error",
     # plots
-    "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension", "plot_path_norms",
+    "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension",
+    "plot_kl_per_dimension_grid", "plot_path_norms",
     "plot_per_class", "plot_principal_angles", "plot_bound_gaps", "plot_gradient_variance", "plot_history",
     "plot_kl_convergence", "draw_autoencoder_diagram", "draw_vae_diagram",
     "show_image_and_vector", "show_image_grids", "show_images", "show_manifold", "show_rows", "plot_code_holes",

@@ -3,9 +3,9 @@
 The prior and the posterior are diagonal Gaussians over codes ``z`` (N, D); the
 likelihood p(x|z) is a distribution over the 784 pixels of an image. Every
 function returns per-example values of shape (N,), in nats, unless it says
-otherwise. The pixel likelihoods (:class:`Bernoulli`, :class:`Gaussian`) are the
-pluggable piece of a model: a decoder outputs raw numbers, the likelihood turns
-them into log p(x|z) and into the image shown.
+otherwise. The pixel likelihoods (:class:`Bernoulli`, :class:`Gaussian`, :class:`LearnedGaussian`,
+:class:`ContinuousBernoulli`) are the pluggable piece of a model: a decoder outputs raw
+numbers, the likelihood turns them into log p(x|z) and into the image shown.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import math
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn
 
 from ._validate import check_real, describe
 
@@ -39,6 +39,19 @@ def gaussian_kl_per_dim(mu: Tensor, logvar: Tensor) -> Tensor:
 def gaussian_kl(mu: Tensor, logvar: Tensor) -> Tensor:
     """KL(N(mu, exp(logvar)) || N(0, I)) for each example: mu, logvar (N, D) -> (N,), nats."""
     return gaussian_kl_per_dim(mu, logvar).sum(dim=-1)
+
+
+def free_bits_kl(mu: Tensor, logvar: Tensor, nats_per_dim: float) -> Tensor:
+    """The KL term with free bits (Kingma et al. 2016), per dimension: (N,), nats.
+
+    mu, logvar: (N, D). A dimension whose KL, averaged over the batch, is below
+    nats_per_dim is charged nats_per_dim instead, a constant with no gradient: the
+    optimiser gains nothing by pushing it lower. The mean over the batch of the result
+    is sum over k of max(nats_per_dim, mean over n of KL_nk).
+    """
+    kl = gaussian_kl_per_dim(mu, logvar)
+    below = kl.mean(dim=0, keepdim=True) < nats_per_dim
+    return torch.where(below, torch.full_like(kl, float(nats_per_dim)), kl).sum(dim=-1)
 
 
 def log_normal_diag(z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
@@ -138,13 +151,109 @@ class Gaussian:
         return mean_image
 
 
-LIKELIHOODS = ("bernoulli", "gaussian")
+class LearnedGaussian(nn.Module):
+    """p(x|z) = N(out, sigma^2 I) with ONE sigma for all pixels, learned with the model.
+
+    This is the sigma-VAE of Rybkin et al. (2021) with a single trained parameter
+    ``log_sigma`` (not their per-batch analytic optimum). initial_sigma: its start value.
+    Being an ``nn.Module``, it is saved with the model's weights and trained by ``fit``.
+    """
+
+    name = "learned_gaussian"
+
+    def __init__(self, initial_sigma: float = 0.1) -> None:
+        super().__init__()
+        sigma = check_real(initial_sigma, "gaussian_sigma", allow_minimum=False)
+        self.log_sigma = nn.Parameter(torch.tensor(math.log(sigma)))
+
+    @property
+    def sigma(self) -> float:
+        """The current standard deviation, in pixel units."""
+        return float(self.log_sigma.detach().exp())
+
+    def log_prob(self, out: Tensor, x: Tensor) -> Tensor:
+        """log N(x; out, sigma^2 I) summed over pixels; out, x: (N, ...). Returns (N,), nats."""
+        log_sigma = self.log_sigma.clamp(min=-6.0)  # sigma >= 0.0025: a perfect fit cannot run off to -inf
+        sq = (x.flatten(1) - out.flatten(1)).pow(2).sum(dim=1)
+        return -0.5 * sq * torch.exp(-2.0 * log_sigma) - x[0].numel() * (log_sigma + 0.5 * LOG_2PI)
+
+    def mean(self, out: Tensor) -> Tensor:
+        """The image shown: the mean pixels, clamped to [0, 1]."""
+        return out.clamp(0.0, 1.0)
+
+    def output_bias(self, mean_image: Tensor) -> Tensor:
+        """The output bias that decodes to mean_image: the pixels themselves."""
+        return mean_image
 
 
-def pixel_likelihood(name: str, gaussian_sigma: float = 0.1) -> Bernoulli | Gaussian:
-    """The pixel likelihood called ``name`` ("bernoulli" or "gaussian", the latter with gaussian_sigma)."""
+#: Below this |logit| the continuous Bernoulli's formulas divide 0 by 0: a Taylor series takes over.
+_CB_TAYLOR = 0.1
+
+
+def continuous_bernoulli_log_normalizer(logits: Tensor) -> Tensor:
+    """log C(lambda), lambda = sigmoid(logits), elementwise: the term that makes the continuous
+    Bernoulli (Loaiza-Ganem & Cunningham 2019) a density on [0, 1].
+
+    C(lambda) = 2 artanh(1 - 2 lambda) / (1 - 2 lambda), which in logits l is l / tanh(l / 2)
+    (2 at l = 0, i.e. lambda = 0.5). Near l = 0 both forms are 0 / 0, so a Taylor series
+    log 2 + l^2 / 12 - 7 l^4 / 1440 is used for |l| < 0.1 (its error there is below 1e-9).
+    Same shape as logits, nats.
+    """
+    a = logits.abs()
+    safe = torch.where(a < _CB_TAYLOR, torch.ones_like(a), a)
+    exact = torch.log(safe) - torch.log(torch.tanh(0.5 * safe))
+    series = math.log(2.0) + a.pow(2) / 12.0 - 7.0 * a.pow(4) / 1440.0
+    return torch.where(a < _CB_TAYLOR, series, exact)
+
+
+def continuous_bernoulli_mean(logits: Tensor) -> Tensor:
+    """E[x] under the continuous Bernoulli, elementwise: 1 / (1 - exp(-l)) - 1 / l (0.5 at l = 0)."""
+    small = logits.abs() < _CB_TAYLOR
+    safe = torch.where(small, torch.ones_like(logits), logits)
+    exact = -1.0 / torch.expm1(-safe) - 1.0 / safe
+    series = 0.5 + logits / 12.0 - logits.pow(3) / 720.0
+    return torch.where(small, series, exact)
+
+
+class ContinuousBernoulli:
+    """p(x|z) = prod over pixels of CB(x; sigmoid(out)), a density on [0, 1] (Loaiza-Ganem & Cunningham 2019).
+
+    log p = x log lambda + (1 - x) log(1 - lambda) + log C(lambda): the Bernoulli formula the
+    usual VAE applies to grey pixels, plus the normaliser that formula lacks. The image
+    shown is the distribution's mean, which is not lambda.
+    """
+
+    name = "continuous_bernoulli"
+
+    def log_prob(self, out: Tensor, x: Tensor) -> Tensor:
+        """log p(x|z) for decoder logits out and images x, both (N, ...). Returns (N,), nats."""
+        return _bernoulli_log_prob(out, x) + continuous_bernoulli_log_normalizer(out.flatten(1)).sum(dim=1)
+
+    def mean(self, out: Tensor) -> Tensor:
+        """The image shown: the mean of each pixel's continuous Bernoulli, in [0, 1]."""
+        return continuous_bernoulli_mean(out)
+
+    def output_bias(self, mean_image: Tensor) -> Tensor:
+        """A bias near the mean image: its log-odds (the CB mean is pulled towards 0.5 from there)."""
+        return torch.logit(mean_image.clamp(1e-3, 1.0 - 1e-3))
+
+
+PixelLikelihood = Bernoulli | Gaussian | LearnedGaussian | ContinuousBernoulli
+
+LIKELIHOODS = ("bernoulli", "gaussian", "learned_gaussian", "continuous_bernoulli")
+
+
+def pixel_likelihood(name: str, gaussian_sigma: float = 0.1) -> PixelLikelihood:
+    """The pixel likelihood called ``name`` (one of ``LIKELIHOODS``).
+
+    gaussian_sigma: the fixed sigma of "gaussian", the initial sigma of "learned_gaussian".
+    """
     if name == "bernoulli":
         return Bernoulli()
     if name == "gaussian":
         return Gaussian(gaussian_sigma)
+    if name == "learned_gaussian":
+        return LearnedGaussian(gaussian_sigma)
+    if name == "continuous_bernoulli":
+        return ContinuousBernoulli()
     raise ValueError(f"expected likelihood to be one of {LIKELIHOODS}; got {name!r}")

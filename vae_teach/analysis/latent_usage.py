@@ -1,4 +1,4 @@
-"""How a model uses its latent space: the norm of prior codes, and KL per dimension."""
+"""How a model uses its latent space: the norm of prior codes, KL per dimension, active units."""
 
 from __future__ import annotations
 
@@ -24,3 +24,30 @@ def kl_per_dimension(vae: Any, x: Tensor) -> Tensor:
     with torch.no_grad():
         mu, logvar = vae.encode(x)
     return gaussian_kl_per_dim(mu, logvar).mean(dim=0).cpu()
+
+
+#: Burda et al.'s (2015) threshold: a dimension is active when its posterior mean varies more than this.
+ACTIVE_THRESHOLD = 0.01
+
+
+def posterior_mean_variance(vae: Any, x: Tensor, batch_size: int = 1000) -> Tensor:
+    """Variance over images x (N, 1, 28, 28) of each dimension's posterior mean E_q[z_k|x]: (D,).
+
+    Cov_x(E_q[z|x]) of Burda et al. (2015), its diagonal; the population variance (divided by N).
+    """
+    x = check_images(x)
+    with torch.no_grad():
+        mu = torch.cat([vae.encode(x[i:i + batch_size])[0] for i in range(0, x.shape[0], batch_size)])
+    return mu.double().var(dim=0, unbiased=False).float().cpu()
+
+
+def active_units(vae: Any, x: Tensor, threshold: float = ACTIVE_THRESHOLD) -> int:
+    """How many latent dimensions are active on images x (N, 1, 28, 28): those whose posterior
+    mean varies across the images by more than threshold (Burda et al. 2015: 0.01).
+
+    An inactive dimension gives every image the same posterior, usually the prior: the
+    decoder cannot learn anything about x from it.
+    """
+    if not float(threshold) > 0.0:
+        raise ValueError(f"expected threshold as a number > 0 (Burda et al. use 0.01); got {threshold!r}")
+    return int((posterior_mean_variance(vae, x) > threshold).sum())

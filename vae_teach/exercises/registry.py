@@ -16,6 +16,7 @@ from . import ch02_autoencoders as ch2
 from . import ch03_from_ae_to_vae as ch3
 from . import ch04_training as ch4
 from . import ch05_latent_space as ch5
+from . import ch07_challenges as ch7
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ EXERCISES: dict[str, Exercise] = {
         "ex-ch5-grid": ch5.check_neighbourhood,
         "ex-ch5-thickness": None,
         "ex-ch5-dims": None,
+    }),
+    **_chapter("07_challenges", {
+        "ex-ch7-bugs": ch7.check_fixed_loss,
+        "ex-ch7-free-bits": ch7.check_free_bits,
     }),
 }
 

@@ -1,8 +1,11 @@
-"""The book's models: the interface (``base``), the MLP autoencoder and VAE (``mlp``), the digit classifier."""
+"""The book's models: the interface (``base``), the MLP autoencoder and VAE (``mlp``),
+the digit classifier, the buggy losses (``buggy``), a VAE with an autoregressive decoder."""
 
 from .base import ImageModel, LossParts, build_model, mlp, register
+from .autoregressive import PixelARVAE
+from .buggy import BUGS, BuggyVAE
 from .classifier import DigitClassifier
 from .mlp import VAE, AEOutput, Autoencoder, VAEOutput
 
-__all__ = ["AEOutput", "Autoencoder", "DigitClassifier", "ImageModel", "LossParts", "VAE", "VAEOutput", "build_model", "mlp",
+__all__ = ["AEOutput", "Autoencoder", "BUGS", "BuggyVAE", "PixelARVAE", "DigitClassifier", "ImageModel", "LossParts", "VAE", "VAEOutput", "build_model", "mlp",
            "register"]

@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from .._validate import check_codes, check_images, check_seed
-from ..distributions import Bernoulli, Gaussian
+from ..distributions import PixelLikelihood
 
 
 class LossParts(NamedTuple):
@@ -43,13 +43,13 @@ class ImageModel(nn.Module):
     """Base class of the book's models: a decoder from codes to images, a likelihood, a config.
 
     Subclasses build ``decoder`` (codes -> raw outputs) and set ``pixel_likelihood``
-    (a :class:`~vae_teach.distributions.Bernoulli` or ``Gaussian``), and implement
+    (one of :mod:`~vae_teach.distributions`' pixel likelihoods), and implement
     ``codes_flat``, ``loss_parts`` and ``config``; variational ones also ``posterior``.
     """
 
     latent_dim: int
     likelihood: str
-    pixel_likelihood: Bernoulli | Gaussian
+    pixel_likelihood: PixelLikelihood
     decoder: nn.Module
     #: True for models with an encoder q(z|x): the ELBO and IWAE need it.
     is_variational: bool = False

@@ -148,3 +148,26 @@ def plot_arithmetic_success(amounts: Sequence[float], shares: Mapping[str, np.nd
            ylim=(-0.02, 1.02), title=title)
     ax.legend(fontsize=8, loc="upper left")
     return ax
+
+
+def plot_kl_per_dimension_grid(kls: Mapping[str, Tensor], title: str = "KL per latent dimension",
+                               threshold: float | None = None) -> plt.Figure:
+    """One numbered panel per model: the mean KL of each dimension (D,), largest first, on a shared axis.
+
+    kls: model name -> (D,) KL per dimension in nats. threshold: a dashed line (e.g. a free-bits floor).
+    """
+    if not kls:
+        raise ValueError("expected at least one model's KL per dimension; got none")
+    fig, axes = plt.subplots(1, len(kls), figsize=(1.9 * len(kls) + 0.8, 3.1), sharey=True, squeeze=False)
+    for i, (ax, (name, kl)) in enumerate(zip(axes[0], kls.items())):
+        values = torch.sort(torch.as_tensor(kl).detach().cpu(), descending=True).values.numpy()
+        ax.bar(np.arange(1, len(values) + 1), values, color="tab:blue")
+        if threshold is not None:
+            ax.axhline(threshold, color="0.4", linestyle="--", linewidth=1)
+        ax.set_title(f"({i + 1}) {name}", fontsize=8)
+        ax.set_xlabel("dimension (sorted)")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0, 0].set_ylabel("mean KL (nats)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -115,7 +115,7 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
         warmup_steps: int = 24, seed: int = 0, beta: float = 1.0, test_x: Tensor | None = None,
         corrupt: Corruption | None = None, device: str | torch.device | None = None,
         progress: bool | None = None, history: History | None = None,
-        y: Tensor | None = None, test_y: Tensor | None = None) -> History:
+        y: Tensor | None = None, test_y: Tensor | None = None, kl_warmup_epochs: int = 0) -> History:
     """Train an Autoencoder or a VAE in place with Adam; returns the per-epoch History.
 
     The defaults (batch 256, lr 8e-3 reached after a linear warm-up of 24 steps, Adam
@@ -139,6 +139,9 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
     y, test_y: (N,) integer labels of train_x and test_x, for a conditional model
     (a model that takes no labels refuses them).
     history: continue appending to an earlier History.
+    kl_warmup_epochs: KL annealing (Bowman et al. 2016): the KL weight rises linearly, step by
+    step, from 0 to beta over this many epochs (0: beta from the start); ``loss`` in the
+    history is then recorded with the weight of each step.
     Ctrl-C stops training, keeps the weights so far and returns the History with
     ``interrupted=True``.
     A non-finite loss or weight stops training with a TrainingDivergedError naming the epoch
@@ -148,6 +151,7 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
     check_positive_int(epochs, "epochs")
     check_positive_int(batch_size, "batch_size")
     check_nonnegative_int(warmup_steps, "warmup_steps")
+    check_nonnegative_int(kl_warmup_epochs, "kl_warmup_epochs")
     lr = check_real(lr, "lr", allow_minimum=False)
     beta = check_real(beta, "beta")
     seed = check_seed(seed, allow_none=True)
@@ -176,6 +180,7 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
     noise = torch.Generator(device=device).manual_seed(seed + 1)
     n = x.shape[0]
     step = 0
+    annealing_steps = kl_warmup_epochs * -(-n // batch_size)
 
     from tqdm.auto import tqdm
 
@@ -189,7 +194,8 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
                 batch = x.index_select(0, idx)
                 noisy = _corrupted(corrupt, batch.view(-1, 1, 28, 28), noise) if corrupt is not None else None
                 batch_y = labels.index_select(0, idx) if labels is not None else None
-                parts = model.loss_parts(batch, batch_y, beta=beta, generator=noise, x_input=noisy)
+                weight = kl_weight(step, annealing_steps, beta)
+                parts = model.loss_parts(batch, batch_y, beta=weight, generator=noise, x_input=noisy)
                 optimizer.zero_grad(set_to_none=True)
                 loss = parts.loss.mean()
                 step += 1
@@ -223,6 +229,14 @@ def fit(model, train_x: Tensor, epochs: int = 10, *, batch_size: int = 256, lr: 
         bar.close()
         model.eval()
     return history
+
+
+def kl_weight(step: int, annealing_steps: int, beta: float) -> float:
+    """The KL weight of optimizer step ``step`` (0-based) under linear annealing over annealing_steps
+    steps: beta * (step + 1) / annealing_steps until it reaches beta (beta throughout when 0)."""
+    if annealing_steps <= 0:
+        return beta
+    return beta * min(1.0, (step + 1) / annealing_steps)
 
 
 def check_trainable(model: object) -> None:

@@ -34,6 +34,7 @@ from ..models.classifier import DigitClassifier
 from ..models.mlp import VAE, Autoencoder
 from .fit import History
 from .recipe import Recipe
+from .recipes_ch07 import challenge_recipes
 
 
 def squared_error_autoencoder(k: int, hidden_dims: Sequence[int] = (256,), epochs: int = 30, lr: float = 3e-3,
@@ -74,6 +75,16 @@ def _explorer_model(model: type[ImageModel], d: int) -> Recipe:
                   chapters=("05_exploring_latent_space",))
 
 
+#: Chapter 7's beta sweep: betas of the 20-D VAE with 200 hidden units (one shared start, seed 0).
+BETAS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def _beta_vae(beta: float) -> Recipe:
+    return Recipe(f"beta-vae-20d-b{beta:g}", f"MLP VAE 784-200-20, Bernoulli decoder, beta {beta:g}, 20 epochs",
+                  VAE, dict(latent_dim=20, hidden_dims=(200,), seed=0), dict(epochs=20, beta=beta, seed=0),
+                  chapters=("07_challenges",))
+
+
 _LINEAR_PHASES = (dict(epochs=15, lr=1e-2, batch_size=32),
                   dict(epochs=15, lr=1e-3, batch_size=256),
                   dict(epochs=10, lr=1e-4, batch_size=500))
@@ -93,6 +104,8 @@ RECIPES: Mapping[str, Recipe] = MappingProxyType({r.name: r for r in [
     _explorer_model(Autoencoder, 2),
     _explorer_model(VAE, 2),
     _explorer_model(VAE, 16),
+    *(_beta_vae(beta) for beta in BETAS),
+    *challenge_recipes(),  # chapter 7, part A: likelihoods, bugs, posterior collapse
     Recipe("digit-classifier", "MLP digit classifier 784-256-10 on pixels, cross-entropy, 20 epochs (the judge "
            "of decoded images)", DigitClassifier, dict(hidden_dims=(256,), seed=0), dict(epochs=20, lr=2e-3, seed=0),
            labels=True, chapters=("02_autoencoders", "04_training_a_vae", "05_exploring_latent_space")),
