@@ -29,6 +29,7 @@ VIEWS: dict[str, View] = {
     "interpolation": View("interpolation.js", "interpolationView"),
     "traversal": View("traversal.js", "traversalView"),
     "arithmetic": View("arithmetic.js", "arithmeticView"),
+    "sweep": View("sweep.js", "sweepView"),  # chapter 7's beta explorer (explore/sweep.py)
 }
 
 
