@@ -47,9 +47,11 @@ def plot_rate_distortion(rows: Sequence[Mapping[str, float]], title: str = "The 
 
 
 def plot_class_shares(shares: Mapping[str, np.ndarray | Tensor], reference: np.ndarray | Tensor,
-                      title: str = "Which digits do the samples show?", ax: Axes | None = None) -> Axes:
+                      title: str = "Which digits do the samples show?", ax: Axes | None = None,
+                      reference_label: str = "the data") -> Axes:
     """Grouped bars: the share of each digit (10,) the classifier reads in each model's samples,
-    with the data's shares (``reference``, (10,)) as a black tick over each group."""
+    with the data's shares (``reference``, (10,)) as a black tick over each group, labelled
+    ``reference_label`` in the legend."""
     if not shares:
         raise ValueError("expected at least one {model name: shares (10,)}; got none")
     if ax is None:
@@ -62,7 +64,7 @@ def plot_class_shares(shares: Mapping[str, np.ndarray | Tensor], reference: np.n
             raise ValueError(f"expected shares of shape (10,) for {name!r}; got {values.shape}")
         ax.bar(digits - 0.4 + width * (i + 0.5), values, width, label=name, color=f"C{i}")
     ax.hlines(np.asarray(reference, dtype=float), digits - 0.42, digits + 0.42, color="black", lw=2,
-              label="the data (test digits)")
+              label=reference_label)
     ax.set_xticks(digits)
     ax.set(xlabel="digit the classifier reads", ylabel="share of the images", title=title)
     ax.grid(axis="y", alpha=0.3)
