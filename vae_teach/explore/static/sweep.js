@@ -39,27 +39,57 @@ function sweepView(root, data, decoders) {
   const values = root.querySelector('.vt-values');
   fillGallerySelect(digit, gallery, data.start);
   slider.value = data.beta;
+  // The swept values are the same for every model and digit: written once.
+  const ticks = [];
+  for (let k = 0; k < data.steps; k++) ticks.push((-data.span + 2 * data.span * k / (data.steps - 1)).toFixed(1));
+  labelRow(values, ticks, 3);
+  // Decoded images by model and digit: moving the slider back to a beta seen before redraws
+  // without decoding again (at most 6 models x 20 digits x 22 images of 784 floats, ~8 MB).
+  const decoded = new Map();
+
+  function imagesFor(name, position) {
+    const key = name + '|' + position;
+    if (!decoded.has(key)) {
+      const decode = decoders[name];
+      const z = gallery.codes[name][position];
+      decoded.set(key, {reconstruction: decode(z), rows: data.top[name].map(function (d) {
+        return sweepValues(z, d, data.span, data.steps).map(decode);
+      })});
+    }
+    return decoded.get(key);
+  }
+
+  // While the page is idle, decode the digit under the other betas too, one model per idle
+  // period (about 22 decodes, a few ms), so that the slider then only redraws.
+  const whenIdle = typeof requestIdleCallback === 'function' ? requestIdleCallback : function (f) {
+    return setTimeout(f, 0);
+  };
+  function prefetch(position) {
+    const missing = data.order.filter(function (name) { return !decoded.has(name + '|' + position); });
+    function step() {
+      if (+digit.value !== position || !missing.length) return;  // the reader chose another digit
+      imagesFor(missing.shift(), position);
+      whenIdle(step);
+    }
+    whenIdle(step);
+  }
 
   function render() {
     const name = data.order[+slider.value];
-    const decode = decoders[name];
     const position = +digit.value;
-    const z = gallery.codes[name][position];
     const s = data.stats[name];
+    const images = imagesFor(name, position);
     shown.textContent = betaLabel(data.betas[+slider.value]);
     stats.textContent = 'rate ' + s.rate.toFixed(1) + ' nats, distortion ' + s.distortion.toFixed(1) +
       ' nats, ' + s.active + ' of ' + data.dims[name] + ' dimensions active';
-    drawRow(ends, [gallery.images[position], decode(z)]);
+    drawRow(ends, [gallery.images[position], images.reconstruction]);
     setDisplayScale(ends, 3);
     rows.forEach(function (row, r) {
-      const d = data.top[name][r];
-      drawRow(row, sweepValues(z, d, data.span, data.steps).map(decode));
+      drawRow(row, images.rows[r]);
       setDisplayScale(row, 3);
-      names[r].textContent = 'z[' + d + '] (KL ' + data.kl[name][r].toFixed(2) + ' nats)';
+      names[r].textContent = 'z[' + data.top[name][r] + '] (KL ' + data.kl[name][r].toFixed(2) + ' nats)';
     });
-    const ticks = [];
-    for (let k = 0; k < data.steps; k++) ticks.push((-data.span + 2 * data.span * k / (data.steps - 1)).toFixed(1));
-    labelRow(values, ticks, 3);
+    prefetch(position);
   }
   const update = timed(root, render);
   onChange([slider, digit], update);
