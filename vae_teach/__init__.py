@@ -21,6 +21,9 @@ from .analysis.bottleneck import SweepResult, bottleneck_sweep
 from .analysis.classifier import arithmetic_success, judge_digits, pixel_classifier
 from .analysis.codes import (empty_cell_fraction, encode_dataset, nearest_distance, random_codes_like,
                              sample_fitted_gaussian, share_in_holes)
+from .analysis.coverage import classifier_features, effective_classes, manifold_precision_recall, sample_coverage
+from .analysis.embedding import embed_pca, embed_tsne
+from .analysis.rate_distortion import rate_distortion, sweep_rows
 from .analysis.compression import (code_bytes, compression_ratio, compression_rows, parameter_bytes, png_bytes,
                                    round_trip)
 from .analysis.diagnostics import prior_samples, sampled_reconstructions, vae_report
@@ -47,6 +50,7 @@ from .explore.explorers import (arithmetic_explorer, interpolation_explorer, lat
                                 traversal_explorer)
 from .explore.draw import draw_explorer
 from .explore.pager import dataset_pager
+from .explore.sweep import beta_explorer
 from .models import (BUGS, VAE, AEOutput, Autoencoder, BuggyVAE, DigitClassifier, ImageModel, LossParts, PixelARVAE,
                      VAEOutput, build_model)
 from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_parts
@@ -56,6 +60,7 @@ from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_
 from .plot.curves import plot_bound_gaps, plot_gradient_variance, plot_history, plot_kl_convergence
 from .plot.diagrams import draw_autoencoder_diagram, draw_vae_diagram
 from .plot.images import show_image_and_vector, show_image_grids, show_images, show_manifold, show_rows
+from .plot.tradeoffs import plot_class_shares, plot_embeddings, plot_rate_distortion
 from .plot.latent import (plot_code_holes, plot_codes_and_random, plot_latent_maps, plot_latent_scatter,
                           plot_posteriors)
 from .training.cache import cached_fit, fit_in_phases
@@ -92,6 +97,9 @@ __all__ = [
     "slerp", "traversal_codes", "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct",
     "principal_angles", "truncate_pca", "linear_probe_accuracy", "probe_rows", "model_error",
     "reconstruction_error", "mean_image_error",
+    # analysis, chapter 7 part B: coverage of samples, the rate-distortion plane, embeddings of codes
+    "classifier_features", "effective_classes", "manifold_precision_recall", "sample_coverage",
+    "rate_distortion", "sweep_rows", "embed_pca", "embed_tsne",
     # plots
     "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension",
     "plot_kl_per_dimension_grid", "plot_path_norms",
@@ -99,9 +107,11 @@ __all__ = [
     "plot_kl_convergence", "draw_autoencoder_diagram", "draw_vae_diagram",
     "show_image_and_vector", "show_image_grids", "show_images", "show_manifold", "show_rows", "plot_code_holes",
     "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
+    "plot_class_shares", "plot_embeddings", "plot_rate_distortion",
     # explorers
     "arithmetic_explorer", "interpolation_explorer", "latent_map_explorer", "traversal_explorer", "dataset_pager",
     "draw_explorer",
+    "beta_explorer",
     # exercises
     "exercises",
 ]

@@ -32,6 +32,7 @@ VIEWS: dict[str, View] = {
     "traversal": View("traversal.js", "traversalView"),
     "arithmetic": View("arithmetic.js", "arithmeticView"),
     "draw": View("draw.js", "drawView", needs=("map.js",)),
+    "sweep": View("sweep.js", "sweepView"),  # chapter 7's beta explorer (explore/sweep.py)
 }
 
 
