@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import vae_teach as vt
-from vae_teach.analysis.rate_distortion import count_active_units
+from vae_teach.analysis.latent_usage import active_units
 from vae_teach.explore import export
 from vae_teach.explore.sweep import beta_explorer
 
@@ -45,7 +45,7 @@ def test_the_traversed_dimensions_are_each_models_highest_kl(sweep, data):
     for beta, name in zip(page["betas"], page["order"]):
         kl = vt.kl_per_dimension(sweep[beta], data[0])
         assert page["top"][name] == sorted(range(6), key=lambda d: -float(kl[d]))[:2]
-        assert page["stats"][name]["active"] == count_active_units(sweep[beta], data[0])
+        assert page["stats"][name]["active"] == active_units(sweep[beta], data[0])
 
 
 def test_each_exported_decoder_agrees_with_torch_on_the_gallery_codes(sweep, data):

@@ -16,11 +16,9 @@ from torch import Tensor
 
 from .._validate import check_images, check_seed
 from ..distributions import gaussian_kl
+from .latent_usage import active_units
 
-__all__ = ["ACTIVE_THRESHOLD", "rate_distortion", "posterior_mean_variance", "count_active_units", "sweep_rows"]
-
-#: Burda et al. (2015): a latent dimension is active when the variance over images of its posterior mean exceeds this.
-ACTIVE_THRESHOLD = 0.01
+__all__ = ["rate_distortion", "sweep_rows"]
 
 
 def _require_vae(model: Any) -> None:
@@ -44,19 +42,6 @@ def rate_distortion(model: Any, x: Tensor, seed: int = 0) -> tuple[float, float]
         return float(gaussian_kl(mu, logvar).mean()), float(distortion.mean())
 
 
-def posterior_mean_variance(model: Any, x: Tensor) -> Tensor:
-    """Variance over images x (N, 1, 28, 28) of each dimension's posterior mean E_q[z_d]: (D,), latent units^2."""
-    _require_vae(model)
-    with torch.no_grad():
-        mu, _ = model.posterior(check_images(x).to(model.device).flatten(1))
-    return mu.var(dim=0, unbiased=True).cpu()
-
-
-def count_active_units(model: Any, x: Tensor, threshold: float = ACTIVE_THRESHOLD) -> int:
-    """How many latent dimensions have posterior_mean_variance above ``threshold`` (Burda et al. 2015)."""
-    return int((posterior_mean_variance(model, x) > float(threshold)).sum())
-
-
 def sweep_rows(models: Mapping[float, Any], x: Tensor, seed: int = 0) -> list[dict[str, float]]:
     """One row per model of a beta sweep, {beta: VAE}: beta, rate, distortion, -ELBO (nats) and active units."""
     if not isinstance(models, Mapping) or not models:
@@ -65,5 +50,5 @@ def sweep_rows(models: Mapping[float, Any], x: Tensor, seed: int = 0) -> list[di
     for beta, model in models.items():
         rate, distortion = rate_distortion(model, x, seed)
         rows.append({"beta": float(beta), "rate": rate, "distortion": distortion,
-                     "negative elbo": rate + distortion, "active units": count_active_units(model, x)})
+                     "negative elbo": rate + distortion, "active units": active_units(model, x)})
     return rows

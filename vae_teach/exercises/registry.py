@@ -77,6 +77,8 @@ EXERCISES: dict[str, Exercise] = {
     **_chapter("07_challenges", {
         "ex-ch7-bugs": ch7.check_fixed_loss,
         "ex-ch7-free-bits": ch7.check_free_bits,
+        "ex-ch7-rd-plane": None,
+        "ex-ch7-tsne": None,
     }),
 }
 

@@ -18,7 +18,8 @@ from torch import Tensor
 from ..analysis.codes import encode_dataset
 from ..analysis.latent_usage import kl_per_dimension
 from ..analysis.paths import traversal_codes
-from ..analysis.rate_distortion import count_active_units, rate_distortion
+from ..analysis.latent_usage import active_units
+from ..analysis.rate_distortion import rate_distortion
 from . import page
 from .checks import check_codes, check_images_and_labels, check_int_in, check_models, check_span, position
 from .export import reference
@@ -84,7 +85,7 @@ class BetaExplorer(Explorer):
             self.kl[name] = [round(float(kl[d]), 4) for d in order]
             rate, distortion = rate_distortion(model, x)
             self.stats[name] = {"rate": round(rate, 3), "distortion": round(distortion, 3),
-                                "active": count_active_units(model, x)}
+                                "active": active_units(model, x)}
         self._check_budget(self.models)
 
     def _build_html(self, sizing: bool = False) -> str:
