@@ -17,12 +17,14 @@ This module only re-exports: each name lives in the module of its kind
 from ._version import __version__
 
 from . import exercises
+from .analysis.anomaly import (AUROC, auroc, auroc_interval, bootstrap_aurocs, complexity_corrected,
+                               negative_elbo_scores, negative_iwae_scores, png_nats, reconstruction_scores, roc_curve)
 from .analysis.bottleneck import SweepResult, bottleneck_sweep
 from .analysis.classifier import arithmetic_success, judge_digits, pixel_classifier
 from .analysis.codes import (empty_cell_fraction, encode_dataset, nearest_distance, random_codes_like,
                              sample_fitted_gaussian, share_in_holes)
 from .analysis.compression import (code_bytes, compression_ratio, compression_rows, parameter_bytes, png_bytes,
-                                   round_trip)
+                                   png_sizes, round_trip)
 from .analysis.estimators import (GradientVariance, gradient_variance, monte_carlo_kl, reconstruction_objective,
                                   reparameterized_gradient, score_function_gradient)
 from .analysis.grids import normal_quantile_axis, quantile_grid, square_grid
@@ -35,7 +37,8 @@ from .analysis.pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, 
                            truncate_pca)
 from .analysis.probes import linear_probe_accuracy, probe_rows
 from .analysis.reconstruction import mean_image_error, model_error, reconstruction_error
-from .data.corruptions import gaussian_noise, mask_pixels
+from .data.corruptions import gaussian_noise, mask_pixels, occlude_block, rotate_quarter
+from .data.digits import load_sklearn_digits, upsample_digits
 from .data.mnist import ImageData, OfflineDataError, load_mnist
 from .data.stats import FULL_SIZES, exact_overlap, mean_images, memory_bytes, nonzero_share_by_class, pixel_stats, split_summary
 from .distributions import (Bernoulli, Gaussian, bernoulli_log_likelihood, gaussian_kl, gaussian_kl_per_dim,
@@ -44,7 +47,8 @@ from .distributions import (Bernoulli, Gaussian, bernoulli_log_likelihood, gauss
 from .explore.explorers import (arithmetic_explorer, interpolation_explorer, latent_map_explorer,
                                 traversal_explorer)
 from .explore.pager import dataset_pager
-from .models import VAE, AEOutput, Autoencoder, DigitClassifier, ImageModel, LossParts, VAEOutput, build_model
+from .models import (VAE, AEOutput, Autoencoder, ConditionalVAE, ConvVAE, DigitClassifier, ImageModel, LossParts,
+                     VAEOutput, build_model)
 from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_parts
 from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_vs_k, plot_kl_per_dimension,
                           plot_path_norms, plot_per_class, plot_principal_angles)
@@ -61,12 +65,13 @@ from .training.recipes import RECIPES, Recipe, digit_classifier, pretrained, rec
 __all__ = [
     # data
     "FULL_SIZES", "ImageData", "OfflineDataError", "load_mnist", "gaussian_noise", "mask_pixels",
+    "occlude_block", "rotate_quarter", "load_sklearn_digits", "upsample_digits",
     "exact_overlap", "mean_images", "memory_bytes", "nonzero_share_by_class", "pixel_stats", "split_summary",
     # distributions
     "Bernoulli", "Gaussian", "bernoulli_log_likelihood", "gaussian_kl", "gaussian_kl_per_dim",
     "gaussian_log_likelihood", "log_normal_diag", "log_standard_normal", "reparameterize", "squared_error",
     # models
-    "AEOutput", "Autoencoder", "DigitClassifier", "ImageModel", "LossParts", "VAE", "VAEOutput", "build_model",
+    "AEOutput", "Autoencoder", "ConditionalVAE", "ConvVAE", "DigitClassifier", "ImageModel", "LossParts", "VAE", "VAEOutput", "build_model",
     # objectives
     "elbo", "elbo_per_example", "iwae", "iwae_per_example", "loss_parts",
     # training and the model cache
@@ -77,6 +82,8 @@ __all__ = [
     "SweepResult", "bottleneck_sweep", "arithmetic_success", "judge_digits", "pixel_classifier",
     "empty_cell_fraction", "encode_dataset", "nearest_distance", "random_codes_like", "sample_fitted_gaussian",
     "share_in_holes", "code_bytes", "compression_ratio", "compression_rows", "parameter_bytes", "png_bytes",
+    "png_sizes", "AUROC", "auroc", "auroc_interval", "bootstrap_aurocs", "complexity_corrected",
+    "negative_elbo_scores", "negative_iwae_scores", "png_nats", "reconstruction_scores", "roc_curve",
     "round_trip", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
     "reparameterized_gradient", "score_function_gradient", "normal_quantile_axis", "quantile_grid", "square_grid",
     "kl_per_dimension", "prior_norm_band", "BoundEstimate", "GridPosterior", "best_diagonal_gaussian", "expected_iwae",
