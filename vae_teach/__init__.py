@@ -50,6 +50,7 @@ from .explore.pager import dataset_pager
 from .models import (VAE, AEOutput, Autoencoder, ConditionalVAE, ConvVAE, DigitClassifier, ImageModel, LossParts,
                      VAEOutput, build_model)
 from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_parts
+from .plot.anomaly import plot_roc_curves, plot_score_histograms
 from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_vs_k, plot_kl_per_dimension,
                           plot_path_norms, plot_per_class, plot_principal_angles)
 from .plot.curves import plot_bound_gaps, plot_gradient_variance, plot_history, plot_kl_convergence
@@ -96,7 +97,8 @@ __all__ = [
     # plots
     "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension", "plot_path_norms",
     "plot_per_class", "plot_principal_angles", "plot_bound_gaps", "plot_gradient_variance", "plot_history",
-    "plot_kl_convergence", "draw_autoencoder_diagram", "draw_vae_diagram",
+    "plot_kl_convergence", "draw_autoencoder_diagram", "draw_vae_diagram", "plot_roc_curves",
+    "plot_score_histograms",
     "show_image_and_vector", "show_image_grids", "show_images", "show_manifold", "show_rows", "plot_code_holes",
     "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
     # explorers
