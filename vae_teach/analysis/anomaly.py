@@ -164,7 +164,7 @@ class AUROC(NamedTuple):
     high: float
 
     def __str__(self) -> str:
-        return f"{self.value:.3f} [{self.low:.2f}, {self.high:.2f}]"
+        return f"{self.value:.2f} ({self.low:.2f}–{self.high:.2f})"
 
 
 def auroc_interval(normal: object, anomalous: object, n_boot: int = 1000, level: float = 0.95,
