@@ -72,7 +72,7 @@ lab: $(STAMP)
 
 # Cold and warm build time and peak memory of the whole book.
 bench-book: $(STAMP)
-	$(BIN)/python benchmarks/book_build.py
+	$(BIN)/python benchmarks/book_build.py --record benchmarks/results/book_build.json
 
 # Refresh the widget and MathJax JavaScript in book/_static/vendor (needs npm
 # and the network; see book/_static/vendor/VERSIONS.txt). Versions are pinned here.

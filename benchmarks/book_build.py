@@ -2,6 +2,11 @@
 
     .venv/bin/python benchmarks/book_build.py            # or: make bench-book
     .venv/bin/python benchmarks/book_build.py --strict --out /tmp/book   # also the -W build; keep its output
+    .venv/bin/python benchmarks/book_build.py --record benchmarks/results/book_build.json
+
+``--record`` writes the figures, the commit and the machine's load to a JSON file; the
+intro's plan of the book reads each chapter's cold time from it, so the page quotes
+a measurement rather than a number typed by hand.
 
 Cold (DESIGN.md): a fresh output folder (empty jupyter-cache) and an empty model
 cache ($VAE_TEACH_CACHE), so every cell runs and every model trains; the chapters
@@ -97,6 +102,8 @@ def main() -> int:
                         help="another table of contents (default: _toc.yml), e.g. to time part of the book")
     parser.add_argument("--strict", action="store_true",
                         help="build as `make book` does (-W -n --keep-going): the timed build is also the checked one")
+    parser.add_argument("--record", type=Path, default=None,
+                        help="also write the figures as JSON to this file (the intro's plan reads it)")
     args = parser.parse_args()
     if args.out and args.out.exists() and any(args.out.iterdir()):
         parser.error(f"--out must be a new or empty folder (a cold build needs a fresh execution cache); "
@@ -114,8 +121,9 @@ def main() -> int:
         if args.toc:
             command += ["--toc", str(args.toc.resolve())]
         print("command:", shlex.join(command))
+        load_at_start = round(os.getloadavg()[0], 1)
         print(f"machine: {os.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.1f} GiB; "
-              f"load average now {os.getloadavg()[0]:.1f}")
+              f"load average now {load_at_start}")
         results = {}
         out.mkdir(parents=True, exist_ok=True)
         for run in ("cold", "warm"):
@@ -140,6 +148,14 @@ def main() -> int:
                 print(f"       {'chapters together':<32} cold {results['chapters_cold_total_s']:6.1f} s  "
                       f"(the rest of the {seconds:.1f} s is Sphinx)")
         print(json.dumps(results))
+        if args.record:
+            commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+                                    capture_output=True).stdout.strip()
+            results.update(commit=commit, date=time.strftime("%Y-%m-%d"),
+                           load_average_at_start=load_at_start, cpus=os.cpu_count())
+            args.record.parent.mkdir(parents=True, exist_ok=True)
+            args.record.write_text(json.dumps(results, indent=1) + "\n")
+            print(f"recorded in {args.record}")
     return 0
 
 

@@ -33,6 +33,7 @@ from .analysis.marginal import (BoundEstimate, GridPosterior, best_diagonal_gaus
                                 kl_to_true_posterior, log_marginal_grid)
 from .analysis.paths import (class_direction, class_means, interpolate, lerp, move_along, path_norms, slerp,
                              traversal_codes)
+from .analysis.quadrature import quadrature_elbo
 from .analysis.pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, pca_reconstruct, principal_angles,
                            truncate_pca)
 from .analysis.probes import linear_probe_accuracy, probe_rows
@@ -46,6 +47,7 @@ from .distributions import (Bernoulli, Gaussian, bernoulli_log_likelihood, gauss
                             squared_error)
 from .explore.explorers import (arithmetic_explorer, interpolation_explorer, latent_map_explorer,
                                 traversal_explorer)
+from .explore.draw import draw_explorer
 from .explore.pager import dataset_pager
 from .models import (VAE, AEOutput, Autoencoder, ConditionalVAE, ConvVAE, DigitClassifier, ImageModel, LossParts,
                      VAEOutput, build_model)
@@ -88,7 +90,7 @@ __all__ = [
     "round_trip", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
     "reparameterized_gradient", "score_function_gradient", "normal_quantile_axis", "quantile_grid", "square_grid",
     "kl_per_dimension", "prior_norm_band", "BoundEstimate", "GridPosterior", "best_diagonal_gaussian", "expected_iwae",
-    "iwae_estimates",
+    "iwae_estimates", "quadrature_elbo",
     "kl_to_true_posterior",
     "log_marginal_grid", "class_direction", "class_means", "interpolate", "lerp", "move_along", "path_norms",
     "slerp", "traversal_codes", "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct",
@@ -103,6 +105,7 @@ __all__ = [
     "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
     # explorers
     "arithmetic_explorer", "interpolation_explorer", "latent_map_explorer", "traversal_explorer", "dataset_pager",
+    "draw_explorer",
     # exercises
     "exercises",
 ]

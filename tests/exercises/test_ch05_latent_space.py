@@ -79,3 +79,71 @@ def test_neighbourhood_solution_passes_and_stub_hints(capsys):
 def test_neighbourhood_check_names_a_grid_not_centred_on_the_code(capsys):
     assert not vt.exercises.check_neighbourhood(lambda z, r, n: _grid_solution(torch.zeros(2), r, n))
     assert "centred on (0, 0)" in capsys.readouterr().out.replace("\n  ", " ")
+
+
+# ------------------------------------------------------------------ each common mistake, its own hint
+
+def _t(steps):
+    return torch.linspace(0, 1, steps)[:, None]
+
+
+def _omega(z0, z1, normalise=True):
+    cos = torch.dot(z0, z1) / (z0.norm() * z1.norm()) if normalise else torch.dot(z0, z1)
+    return torch.arccos(cos)
+
+
+def _weighted(z0, z1, steps, w0, w1):
+    t, omega = _t(steps), _omega(z0, z1)
+    return (w0(t, omega) * z0 + w1(t, omega) * z1) / torch.sin(omega)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda z0, z1, n: _slerp_solution(z0, z1, n).T, "shape (D, steps)"),
+    (lambda z0, z1, n: vt.lerp(z0, z1, n), "straight line (lerp)"),
+    (lambda z0, z1, n: (1 - _t(n)) * z0 + _t(n) * z1, "straight line (lerp)"),
+    (lambda z0, z1, n: _slerp_solution(z0, z1, n) * torch.sin(_omega(z0, z1)), "division by sin(omega)"),
+    (lambda z0, z1, n: _slerp_solution(z0, z1, n).flip(0), "runs from z1 to z0"),
+    (lambda z0, z1, n: torch.sin((1 - _t(n)) * _omega(z0, z1, False)) * z0 / torch.sin(_omega(z0, z1, False))
+     + torch.sin(_t(n) * _omega(z0, z1, False)) * z1 / torch.sin(_omega(z0, z1, False)), "holds NaN"),
+    (lambda z0, z1, n: _weighted(z0, z1, n, lambda t, w: torch.sin(t * w), lambda t, w: torch.sin(t * w)),
+     "start at z0"),
+    (lambda z0, z1, n: _weighted(z0, z1, n, lambda t, w: torch.sin((1 - t) * w) * 1.1,
+                                 lambda t, w: torch.sin(t * w) * 1.1), "start at z0"),
+    (lambda z0, z1, n: list(_slerp_solution(z0, z1, n)), "stack them"),
+    (lambda z0, z1, n: torch.sin((1 - torch.linspace(0, 1, n)) * _omega(z0, z1)) * z0, "axis of its own"),
+], ids=["transposed", "vt.lerp", "lerp", "no / sin", "reversed", "unnormalised cos", "same weight",
+        "scaled", "list", "t without axis"])
+def test_slerp_mistakes_get_their_own_hint(hint_for, wrong, words):
+    assert words in hint_for(vt.exercises.check_slerp, wrong)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda m, im: m.encode(im), "a tuple (mu, logvar?)"),
+    (lambda m, im: m(im), "the model's whole output (VAEOutput)"),
+    (lambda m, im: m.encode(im)[1], "that is logvar"),
+    (lambda m, im: torch.exp(0.5 * m.encode(im)[1]), "standard deviation"),
+    (lambda m, im: vt.reparameterize(*m.encode(im)), "you sampled z"),
+    (lambda m, im: m.encode(im[:1])[0][0], "encode the whole batch"),
+], ids=["tuple", "forward", "logvar", "std", "sampled", "one image"])
+def test_find_code_mistakes_get_their_own_hint(vae_and_images, hint_for, wrong, words):
+    vae, x = vae_and_images
+    assert words in hint_for(vt.exercises.check_find_code, wrong, vae, x)
+
+
+def _axis(radius, n):
+    return torch.linspace(-radius, radius, n)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda z, r, n: _grid_solution(torch.zeros(2), r, n), "centred on (0, 0)"),
+    (lambda z, r, n: z + torch.stack(torch.meshgrid(_axis(r, n), _axis(r, n), indexing="ij"), dim=-1),
+     "shape (n, n, 2)"),
+    (lambda z, r, n: z + torch.stack(torch.meshgrid(_axis(r, n), _axis(r, n), indexing="xy"), -1).reshape(-1, 2),
+     "right points, wrong order"),
+    (lambda z, r, n: _grid_solution(z, r / 2, n), "spans 1.00 across"),
+    (lambda z, r, n: torch.meshgrid(_axis(r, n), _axis(r, n), indexing="ij"), "meshgrid gives one tensor"),
+    (lambda z, r, n: z + torch.stack([_axis(r, n), _axis(r, n)], dim=1), "n points along a line"),
+    (lambda z, r, n: _grid_solution(z, r, n).T, "rows and columns are swapped"),
+], ids=["not centred", "(n, n, 2)", "xy order", "half radius", "meshgrid tuple", "diagonal", "transposed"])
+def test_neighbourhood_mistakes_get_their_own_hint(hint_for, wrong, words):
+    assert words in hint_for(vt.exercises.check_neighbourhood, wrong)

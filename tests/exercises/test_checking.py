@@ -131,7 +131,7 @@ def test_a_bug_in_a_check_becomes_a_hint_not_a_traceback(capsys):
     (ex.check_to_unit, lambda p: p.float() / 255, lambda p: p.float(), "divide by 255"),
     (ex.check_to_unit, lambda p: p.float() / 255, lambda p: p.double() / 255, "float64"),
     (ex.check_ink, lambda x: x.mean(dim=(1, 2, 3)), lambda x: x.sum(dim=(1, 2, 3)), "sum"),
-    (ex.check_ink, lambda x: x.mean(dim=(1, 2, 3)), lambda x: x.mean(dim=(2, 3)), "shape"),
+    (ex.check_ink, lambda x: x.mean(dim=(1, 2, 3)), lambda x: x.mean(dim=(2, 3)), "the channel too"),
     (ex.check_flatten, lambda x: x.flatten(1), lambda x: x.transpose(2, 3).flatten(1), "row by row"),
 ])
 def test_chapter_1_checks_pass_the_solution_and_name_the_mistake(capsys, check, right, wrong, words):
@@ -254,3 +254,46 @@ def test_the_package_s_other_functions_stay_allowed(capsys):
         return (vt.log_normal_diag(z, mu, logvar) - vt.log_standard_normal(z)).mean(dim=0)
 
     assert ex.check_monte_carlo_kl(monte_carlo_kl) is True, capsys.readouterr().out
+
+
+# ------------------------------------------------------------ the most specific hint wins
+
+def test_a_known_mistake_is_named_before_its_wrong_shape():
+    wrong = EXPECTED.sum(dim=0)  # a reduction over the batch: the shape alone says little
+    assert hint_of(lambda: compare(wrong, EXPECTED, mistakes={"summed the batch": wrong})) == "summed the batch"
+
+
+def test_a_known_mistake_holding_nan_is_named_before_the_nan_hint():
+    wrong = torch.tensor([1.0, float("nan"), 3.0, float("nan")])
+    assert hint_of(lambda: compare(wrong.clone(), EXPECTED, mistakes={"log of a negative": wrong})) \
+        == "log of a negative"
+
+
+def test_a_shape_the_check_knows_gets_its_hint():
+    assert hint_of(lambda: compare(torch.zeros(2, 2), EXPECTED, shapes={(2, 2): "a grid"})) == "a grid"
+
+
+@pytest.mark.parametrize("got, words", [
+    (torch.zeros(4, 1), "of size 1 left over"),
+    (torch.zeros(1, 4), "of size 1 left over"),
+    (torch.zeros(()), "one number"),
+    ([torch.zeros(()) for _ in range(4)], "stack them"),
+])
+def test_compare_names_the_usual_cause_of_a_wrong_shape(got, words):
+    assert words in hint_of(compare, got, EXPECTED)
+
+
+def test_compare_names_swapped_rows_and_columns():
+    assert "rows and columns are swapped" in hint_of(compare, torch.zeros(3, 2), torch.zeros(2, 3))
+
+
+def test_compare_names_a_tensor_where_one_number_belongs():
+    assert "expected one number" in hint_of(compare, EXPECTED, EXPECTED.sum())
+
+
+def test_name_mistake_names_a_known_mistake_and_lets_anything_else_through():
+    from vae_teach.exercises._checking import name_mistake
+    wrong = torch.tensor([4.0, 3.0, 2.0, 1.0])
+    assert hint_of(lambda: name_mistake(wrong.clone(), {"reversed": wrong})) == "reversed"
+    for other in (EXPECTED, torch.zeros(2), [wrong], None):
+        name_mistake(other, {"reversed": wrong})  # nothing to say: no hint

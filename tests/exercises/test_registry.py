@@ -105,3 +105,32 @@ def test_check_for_names_the_known_labels():
 
 def test_the_parser_finds_a_check_call():
     assert checks_called(["vt.exercises.check_ink(ink);\nprint(vt.exercises.check_flatten)"]) == ["check_ink"]
+
+
+def _up_to_the_check(sources: list[str], check: str) -> str:
+    """A solution's cells cut after the statement that calls the check (what follows uses the chapter's
+    trained models, which this test does not build)."""
+    code = "\n".join(sources)
+    body = ast.parse(code).body
+    last = next(i for i, node in enumerate(body) if check in checks_called([ast.unparse(node)]))
+    return "\n".join(ast.unparse(node) for node in body[:last + 1])
+
+
+@pytest.mark.parametrize("label", sorted(label for label, e in EXERCISES.items() if not e.is_open))
+def test_the_book_s_solution_passes_its_check(label, capsys):
+    """The chapter's own solution, as printed in the book, gets the check's pass."""
+    import math
+    import types
+
+    import torch
+    import torch.nn.functional as F
+
+    exercise = EXERCISES[label]
+    code = _up_to_the_check(solution_cells(BOOK / f"{exercise.chapter}.md")[label], exercise.check.__name__)
+    namespace = {"vt": vt, "torch": torch, "F": F, "math": math,  # the chapter's imports
+                 "vae2": vt.VAE(latent_dim=2, hidden_dims=(16,), seed=0),  # stands in for chapter 5's model
+                 "data": types.SimpleNamespace(test_x=torch.rand(8, 1, 28, 28))}
+    capsys.readouterr()
+    exec(compile(code, f"{exercise.chapter}.md:{label}", "exec"), namespace)  # noqa: S102 - the book's code
+    out = capsys.readouterr().out
+    assert out.startswith(vt.exercises.PASS), f"{label}: the book's solution gets {out!r}"

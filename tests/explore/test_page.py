@@ -18,8 +18,8 @@ def map_html():
 
 
 def test_the_static_files_ship_as_package_data():
-    assert assets.static_files() == ["arithmetic.js", "core.js", "explorer.css", "interpolation.js", "map.js",
-                                     "traversal.js"]
+    assert assets.static_files() == ["arithmetic.js", "core.js", "draw.js", "explorer.css", "interpolation.js",
+                                     "map.js", "traversal.js"]
 
 
 def test_each_view_file_declares_the_function_the_page_calls():
@@ -27,7 +27,8 @@ def test_each_view_file_declares_the_function_the_page_calls():
         assert re.search(rf"^function {view.function}\(root, data, decoders\)", assets.static_text(view.file), re.M), kind
 
 
-@pytest.mark.parametrize("name", ["core.js", "map.js", "interpolation.js", "traversal.js", "arithmetic.js"])
+@pytest.mark.parametrize("name", ["core.js", "map.js", "interpolation.js", "traversal.js", "arithmetic.js",
+                                  "draw.js"])
 def test_no_static_script_could_end_or_confuse_its_script_element(name):
     text = assets.static_text(name).lower()
     assert "</" not in text and "<!--" not in text and "<script" not in text

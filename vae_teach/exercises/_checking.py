@@ -5,18 +5,25 @@ A check never raises at the student. It prints one line, starting with
 
 Writing a check for a new exercise takes a few lines::
 
-    @checker("Gaussian KL")
+    @checker("Gaussian KL", own=(vt.gaussian_kl,))      # the package's answer is refused
     def check_gaussian_kl(fn) -> str:
         mu, logvar = torch.randn(8, 4), torch.randn(8, 4)
         got = call(fn, mu, logvar)                      # None, exceptions -> hints
         compare(got, vt.gaussian_kl(mu, logvar), what="your KL",
-                mistakes={"sum over the latent dimensions, not the mean": ...})
+                mistakes={"sum over the latent dimensions, not the mean": ...},
+                shapes={(4,): "you summed over the examples (dim=0); ..."})
         return "your KL matches the closed form"        # optional pass message
+
+Each common mistake gets the hint that names it: write the value it gives
+into ``mistakes`` (NaN included: matched before the NaN hint) or the shape it
+gives into ``shapes``, and run the probe that tells it apart first; a
+check's own probes can name ``mistakes`` before them with :func:`name_mistake`.
 
 :func:`call` runs the student's function and turns its failures (an
 exception, a ``return`` left out, an input changed in place) into hints;
-:func:`compare` diagnoses a wrong answer: type, shape, dtype, NaN, a flipped
-sign, a constant offset or factor, a known mistake, or a missing term.
+:func:`compare` diagnoses a wrong answer: a known mistake first (the most
+specific hint), then type, shape, dtype, NaN, a flipped sign, a missing term,
+a constant factor or offset (``_diagnosis`` words the type and shape hints).
 
 A check that runs longer than its time limit (an infinite loop in the
 student's function) stops with a hint naming the line it was on; see
@@ -37,9 +44,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ._diagnosis import close, shape_mistake, type_mistake
 from ._time_limit import OutOfTime, limit_seconds, run_limited
 
-__all__ = ["PASS", "HINT", "Hint", "checker", "call", "compare"]
+__all__ = ["PASS", "HINT", "Hint", "checker", "call", "compare", "name_mistake"]
 
 #: First characters of the line a check prints when the answer is right.
 PASS = "✔ Correct"
@@ -203,36 +211,8 @@ def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     return result
 
 
-def _as_tensor(got: Any, expected: Tensor, what: str) -> Tensor:
-    """The student's value as a tensor, or a hint that names what came back instead."""
-    if isinstance(got, Tensor):
-        return got
-    if isinstance(got, np.ndarray):
-        raise Hint(f"{what}: a numpy array; expected a torch tensor (use torch.as_tensor)")
-    if isinstance(got, (int, float)) and expected.dim() == 0:
-        return torch.tensor(float(got), dtype=expected.dtype)
-    kind = "a number" if isinstance(got, (int, float)) else type(got).__name__
-    raise Hint(f"{what}: {kind}; expected a tensor of shape {tuple(expected.shape)}")
-
-
 def _name(dtype: torch.dtype) -> str:
     return str(dtype).replace("torch.", "")
-
-
-def _close(a: Tensor, b: Tensor, atol: float, rtol: float) -> bool:
-    return a.shape == b.shape and bool(torch.allclose(a.double(), b.double(), atol=atol, rtol=rtol))
-
-
-def _check_shape(got: Tensor, expected: Tensor, what: str) -> None:
-    want, have = tuple(expected.shape), tuple(got.shape)
-    if have == want:
-        return
-    if got.dim() == 0 and expected.dim() >= 1:
-        raise Hint(f"{what}: one number; expected shape {want}, one value per row: "
-                   "reduce over the other dimensions only (dim=...)")
-    if got.numel() == expected.numel():
-        raise Hint(f"{what}: the right number of values, but shape {have}; expected {want}")
-    raise Hint(f"{what}: shape {have}; expected {want}")
 
 
 def _constant(values: Tensor, atol: float) -> float | None:
@@ -244,47 +224,67 @@ def _constant(values: Tensor, atol: float) -> float | None:
     return mid if float((finite - mid).abs().max()) <= atol else None
 
 
+def name_mistake(got: Any, mistakes: Mapping[str, Tensor], *, atol: float = 1e-5, rtol: float = 1e-4) -> None:
+    """Raise the hint of the first mistake whose value ``got`` matches (any shape, NaN matching
+    NaN); do nothing for anything else, a non-tensor included. For a check that must name its known
+    mistakes before its own probes (``compare`` does this itself)."""
+    if isinstance(got, Tensor):
+        for hint, wrong in mistakes.items():
+            if close(got.detach().double().cpu(), wrong.detach().double().cpu(), atol, rtol):
+                raise Hint(hint)
+
+
 def compare(got: Any, expected: Tensor, what: str = "your result", *, atol: float = 1e-5,
             rtol: float = 1e-4, mistakes: Mapping[str, Tensor] | None = None,
             terms: Mapping[str, Tensor] | None = None,
-            factor_hints: Mapping[float, str] | None = None) -> Tensor:
+            factor_hints: Mapping[float, str] | None = None,
+            shapes: Mapping[tuple[int, ...], str] | None = None) -> Tensor:
     """Compare the student's ``got`` with ``expected``; raise a :class:`Hint` naming the mistake.
 
-    Checked in order: type, shape, dtype, NaN/inf, the value. A wrong value is
-    matched against ``mistakes`` (hint -> the value that mistake gives), then
-    a flipped sign, a missing term (``terms``: name -> the term, included in
-    ``expected`` with a plus sign) or a term with the wrong sign, a constant
+    The most specific hint wins: after the type, a wrong value is matched
+    against ``mistakes`` (hint -> the value that mistake gives, of any shape,
+    NaN included) before anything generic; then the shape (``shapes``: a wrong
+    shape -> its hint; see ``_diagnosis.shape_mistake``), dtype, NaN/inf, a
+    flipped sign, a missing term (``terms``: name -> the term, included in
+    ``expected`` with a plus sign), a term with the wrong sign or counted twice, a constant
     factor (``factor_hints``: factor -> hint), a constant offset.
     Returns ``got`` as a tensor when it matches.
     """
-    got = _as_tensor(got, expected, what)
-    _check_shape(got, expected, what)
+    wrong_type = type_mistake(got, expected, what)
+    if wrong_type:
+        raise Hint(wrong_type)
+    if not isinstance(got, Tensor):
+        got = torch.tensor(float(got), dtype=expected.dtype)
+    got_d, exp_d = got.detach().double().cpu(), expected.detach().double().cpu()
+    if not close(got_d, exp_d, atol, rtol):
+        name_mistake(got_d, mistakes or {}, atol=atol, rtol=rtol)
+    wrong_shape = shape_mistake(tuple(got.shape), tuple(expected.shape), what, shapes)
+    if wrong_shape:
+        raise Hint(wrong_shape)
     if expected.is_floating_point() and not got.is_floating_point():
         raise Hint(f"{what}: dtype {_name(got.dtype)}; expected a float tensor ({_name(expected.dtype)}): "
                    "integer arithmetic loses the fractions")
     if got.dtype != expected.dtype:
         raise Hint(f"{what}: dtype {_name(got.dtype)}; expected {_name(expected.dtype)}")
-    got_d, exp_d = got.detach().double().cpu(), expected.detach().double().cpu()
     if not torch.isfinite(got_d).all() and torch.isfinite(exp_d).all():
         raise Hint(f"{what}: contains NaN or infinite values")
-    if _close(got_d, exp_d, atol, rtol):
+    if close(got_d, exp_d, atol, rtol):
         return got
-    for hint, wrong in (mistakes or {}).items():
-        if _close(got_d, wrong.detach().double().cpu(), atol, rtol):
-            raise Hint(hint)
-    if float(exp_d.abs().max()) > atol and _close(got_d, -exp_d, atol, rtol):
+    if float(exp_d.abs().max()) > atol and close(got_d, -exp_d, atol, rtol):
         raise Hint(f"{what}: the sign is flipped")
     for name, term in (terms or {}).items():
         term = term.detach().double().cpu()
-        if _close(got_d, exp_d - term, atol, rtol):
+        if close(got_d, exp_d - term, atol, rtol):
             raise Hint(f"{what}: {name} is missing")
-        if _close(got_d, exp_d - 2 * term, atol, rtol):
+        if close(got_d, exp_d - 2 * term, atol, rtol):
             raise Hint(f"{what}: {name} has the wrong sign")
+        if close(got_d, exp_d + term, atol, rtol):
+            raise Hint(f"{what}: {name} is counted twice (its factor 1/2 left out?)")
     nonzero = exp_d.abs() > 1e-8
     if nonzero.any():
-        factor = _constant(got_d[nonzero] / exp_d[nonzero], 1e-4 * max(1.0, abs(float(
-            (got_d[nonzero] / exp_d[nonzero]).median()))))
-        if factor is not None and abs(factor - 1.0) > 1e-4 and _close(got_d, factor * exp_d, atol, rtol):
+        ratio = got_d[nonzero] / exp_d[nonzero]
+        factor = _constant(ratio, 1e-4 * max(1.0, abs(float(ratio.median()))))
+        if factor is not None and abs(factor - 1.0) > 1e-4 and close(got_d, factor * exp_d, atol, rtol):
             for known, hint in (factor_hints or {}).items():
                 if abs(factor - known) <= 1e-3 * abs(known):
                     raise Hint(hint)

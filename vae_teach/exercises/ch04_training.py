@@ -34,27 +34,44 @@ def check_negative_elbo(fn: Callable[[Tensor, Tensor, Tensor, Tensor], Tensor]) 
     -ELBO per example = (binary cross-entropy summed over pixels) + KL(q(z|x) || N(0, I)).
     """
     logits, x, mu, logvar = _elbo_batch()
-    got = call(fn, logits, x, mu, logvar)
+    try:
+        got = call(fn, logits, x, mu, logvar)
+    except Hint as hint:
+        if "between 0 and 1" not in str(hint):
+            raise
+        raise Hint(f"{hint}. binary_cross_entropy takes probabilities; the decoder gives logits: "
+                   "use binary_cross_entropy_with_logits(logits, x)") from None
     bce = F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
     kl = gaussian_kl(mu, logvar)
     expected = (bce + kl).mean()
     n = logits.shape[0]
+    probs = torch.sigmoid(logits)
     compare(got, expected, what="your loss", mistakes={
+        "that is the ELBO; the loss to minimise is its negative: recon + KL": -expected,
         "your reconstruction term averages over the pixels; sum it over the 784 pixels of each image":
             F.binary_cross_entropy_with_logits(logits, x) + kl.mean(),
         "your loss sums over the batch; take the mean over examples so it reads in nats per example":
             (bce + kl).sum(),
+        "one loss per example; return their mean over the batch, one number": bce + kl,
+        "your reconstruction term sums over the batch, your KL averages: take the mean of both":
+            bce.sum() + kl.mean(),
+        "your KL term sums over the batch, your reconstruction averages: take the mean of both":
+            bce.mean() + kl.sum(),
         "you applied the sigmoid before binary_cross_entropy_with_logits; it takes raw logits":
-            (F.binary_cross_entropy_with_logits(torch.sigmoid(logits), x, reduction="none")
+            (F.binary_cross_entropy_with_logits(probs, x, reduction="none")
              .flatten(1).sum(1) + kl).mean(),
+        "you swapped the arguments of binary_cross_entropy_with_logits: the logits come first, "
+        "then the target x": (F.binary_cross_entropy_with_logits(x, logits, reduction="none")
+                              .flatten(1).sum(1) + kl).mean(),
+        "squared error is the Gaussian decoder's reconstruction term; this decoder is Bernoulli: "
+        "binary cross-entropy": ((probs - x).pow(2).flatten(1).sum(1) + kl).mean(),
         "your KL term is averaged over the latent dimensions; sum it over them":
             (bce + kl / mu.shape[1]).mean(),
         "the KL enters with weight 1/2 (counted the 1/2 twice?); -ELBO = recon + KL":
             (bce + 0.5 * kl).mean(),
-    }, terms={"the KL term": kl.mean(), "the reconstruction term": bce.mean()},
+    }, shapes={(n,): "one loss per example; return their mean over the batch, one number"},
+        terms={"the KL term": kl.mean(), "the reconstruction term": bce.mean()},
         factor_hints={float(n): "your loss sums over the batch; take the mean over examples"})
-    if got.dim() != 0:
-        raise Hint("return one number (a 0-d tensor), the mean over the batch")
     return "recon summed over pixels, plus the KL, averaged over the batch"
 
 
@@ -69,6 +86,9 @@ class _RecordingModel:
 
     def _record(self, z: Tensor) -> Tensor:
         self.codes.append(z.detach().clone())
+        if z.dim() == 2 and z.shape[0] == self.latent_dim != z.shape[1]:
+            raise ValueError(f"codes of shape {tuple(z.shape)}, one per column; decode takes one code "
+                             "per row, (n, model.latent_dim): torch.randn(n, model.latent_dim)")
         if z.dim() != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"expected codes of shape (n, model.latent_dim) = (n, {self.latent_dim}); "
                              f"got {tuple(z.shape)}")
@@ -121,6 +141,10 @@ def check_quantile_axis(fn: Callable[[int], Tensor]) -> str:
     got = call(fn, n)
     normal = torch.distributions.Normal(0.0, 1.0)
     expected = normal.icdf((torch.arange(n, dtype=torch.float32) + 0.5) / n)
+    centres = (torch.arange(n, dtype=torch.float32) + 0.5) / n
+    if isinstance(got, Tensor) and got.shape == (n,) and torch.allclose(got.float(), centres, atol=1e-4):
+        raise Hint("those are the probabilities (i + 0.5) / n; map them to z through the inverse "
+                   "CDF, torch.distributions.Normal(0, 1).icdf")
     if isinstance(got, Tensor) and got.shape == (n,) and not torch.isfinite(got).all():
         raise Hint("your grid has infinite ends: the quantiles of 0 and 1 are -inf and +inf; "
                    "use the cell centres (i + 0.5) / n")
@@ -129,8 +153,16 @@ def check_quantile_axis(fn: Callable[[int], Tensor]) -> str:
         if torch.allclose(steps, steps.mean().expand(n - 1), rtol=1e-3) and steps.mean() > 0:
             raise Hint("your grid is evenly spaced in z; space it evenly in probability: "
                        "Normal quantiles Phi^-1((i + 0.5) / n) (torch.distributions.Normal(0, 1).icdf)")
+    cells = "one at the centre of each of n cells of equal probability"
     compare(got, expected, what="your grid", atol=1e-4, mistakes={
         "use the cell centres (i + 0.5) / n, not (i + 1) / (n + 1)":
             normal.icdf((torch.arange(n, dtype=torch.float32) + 1) / (n + 1)),
-    })
+        "your grid runs from high to low; order it from the lowest quantile up": expected.flip(0),
+        "cdf is Phi itself; the quantiles come from its inverse, icdf": normal.cdf(centres),
+        "erfinv takes 2p - 1: Phi^-1(p) = sqrt(2) * erfinv(2p - 1)": torch.erfinv(centres),
+        "erfinv takes 2p - 1, not p: Phi^-1(p) = sqrt(2) * erfinv(2p - 1)":
+            2 ** 0.5 * torch.erfinv(centres),
+    }, shapes={(n + 1,): f"your grid has n + 1 points; expected n, {cells}",
+               (n - 1,): f"your grid has n - 1 points; expected n, {cells}"},
+        factor_hints={2 ** -0.5: "erfinv needs a factor sqrt(2): Phi^-1(p) = sqrt(2) * erfinv(2p - 1)"})
     return "equal prior mass between neighbours: dense near 0, sparse in the tails"

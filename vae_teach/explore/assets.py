@@ -2,7 +2,7 @@
 
 ``static/core.js`` holds what every view needs (reading the embedded weights, the
 decoder's forward pass, drawing digits, the ``root.vt`` test hook); each view has
-one file (``map.js``, ``interpolation.js``, ``traversal.js``, ``arithmetic.js``)
+one file (``map.js``, ``interpolation.js``, ``traversal.js``, ``arithmetic.js``, ``draw.js``)
 that declares one function, ``VIEWS[kind].function``; ``explorer.css`` styles all
 four. ``page.explorer_html`` inlines them into each explorer, so a page needs no
 other file and no network. The node tests in ``tests/explore/js`` run these files.
@@ -19,9 +19,11 @@ __all__ = ["View", "VIEWS", "static_text", "stylesheet", "view_script", "static_
 
 @dataclass(frozen=True)
 class View:
-    """One explorer view: its JS file in ``static/`` and the function that file declares."""
+    """One explorer view: its JS file in ``static/``, the function that file declares, and the files it
+    uses besides core.js (inlined before it)."""
     file: str
     function: str
+    needs: tuple[str, ...] = ()
 
 
 VIEWS: dict[str, View] = {
@@ -29,6 +31,7 @@ VIEWS: dict[str, View] = {
     "interpolation": View("interpolation.js", "interpolationView"),
     "traversal": View("traversal.js", "traversalView"),
     "arithmetic": View("arithmetic.js", "arithmeticView"),
+    "draw": View("draw.js", "drawView", needs=("map.js",)),
 }
 
 
@@ -64,5 +67,6 @@ def view_script(kind: str, uid: str, data_json: str) -> str:
         raise ValueError("expected data_json with '</' escaped (as '<\\/'); it would end the script element")
     view = VIEWS[kind]
     return ("(function (root, data) {\n'use strict';\n" + static_text("core.js") + "\n"
+            + "".join(static_text(name) + "\n" for name in view.needs)
             + static_text(view.file) + f"\nstart(root, data, {view.function});\n}})"
             + f"(document.getElementById('{uid}'), {data_json});")

@@ -42,14 +42,14 @@ _UNTRUSTED_WHY = ("JupyterLab runs an output's script only if it trusts the outp
 _counter = itertools.count()
 
 
-def explorer_html(kind: str, data: dict[str, Any], body: str, title: str) -> str:
+def explorer_html(kind: str, data: dict[str, Any], body: str, title: str, carried: str = "the decoder") -> str:
     """One self-contained explorer: scoped CSS, the markup ``body``, and a script in its own scope.
 
     kind: a key of ``assets.VIEWS``; data: the JSON the view's JS reads; body: the view's
     controls and canvases. The root element gets a page-unique id and
     ``data-vt-explorer=<kind>``; the script (once it runs) hides the "Run this cell"
     message, shows the body and puts a ``vt`` property on the root (decode, reference,
-    renders, updateMs) for tests.
+    renders, updateMs) for tests. carried: what the note says the page carries besides the codes.
     """
     if kind not in VIEWS:
         raise ValueError(f"expected kind in {sorted(VIEWS)}; got {kind!r}")
@@ -57,7 +57,7 @@ def explorer_html(kind: str, data: dict[str, Any], body: str, title: str) -> str
     uid = f"vt-{kind}-{hashlib.sha1(blob.encode()).hexdigest()[:8]}-{next(_counter)}"
     script = view_script(kind, uid, blob)
     dtypes = sorted({layer["dtype"] for spec in data.get("models", {}).values() for layer in spec["layers"]})
-    note = (f"Runs in your browser with no Python behind it: the decoder ({'/'.join(dtypes)} weights) "
+    note = (f"Runs in your browser with no Python behind it: {carried} ({'/'.join(dtypes)} weights) "
             f"and the codes are in this page ({len(script) / 1000:.0f} KB).")
     title = html_lib.escape(title)
     return (f'<div class="vt-explorer" id="{uid}" data-vt-explorer="{kind}" role="group" aria-label="{title}">\n'

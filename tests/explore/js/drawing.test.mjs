@@ -67,6 +67,7 @@ test('axis ticks are round numbers, 0 among them whenever the axis crosses it', 
   assert.deepEqual(Array.from(niceTicks(-2.37, 3.1, 5)), [-2, 0, 2]);
   assert.deepEqual(Array.from(niceTicks(-0.8, 0.9, 5)), [-0.5, 0, 0.5]);
   assert.deepEqual(Array.from(niceTicks(0.3, 4.2, 4)), [1, 2, 3, 4]);
+  assert.deepEqual(Array.from(niceTicks(-0.32, 0.12, 5)), [-0.3, -0.2, -0.1, 0, 0.1]);  // not -0.30000000000000004
   for (let i = 0; i < 200; i++) {
     const lo = -Math.random() * 10, hi = Math.random() * 10;
     const ticks = Array.from(niceTicks(lo, hi, 5));

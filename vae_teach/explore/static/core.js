@@ -226,7 +226,10 @@ function niceTicks(lo, hi, count) {
   const power = Math.pow(10, Math.floor(Math.log10(rough)));
   const step = [1, 2, 5, 10].map(function (m) { return m * power; }).find(function (s) { return s >= rough; });
   const ticks = [];
-  for (let k = Math.ceil(lo / step); k * step <= hi + 1e-9 * step; k++) ticks.push(Math.abs(k) < 1e-12 ? 0 : k * step);
+  for (let k = Math.ceil(lo / step); k * step <= hi + 1e-9 * step; k++) {
+    // k * step carries binary rounding (3 * 0.1 is 0.30000000000000004): keep 12 significant digits
+    ticks.push(k === 0 ? 0 : Number((k * step).toPrecision(12)));
+  }
   return ticks;
 }
 

@@ -50,6 +50,92 @@ function clampToExtent(z, extent) {
   return [Math.min(extent[1], Math.max(extent[0], z[0])), Math.min(extent[3], Math.max(extent[2], z[1]))];
 }
 
+/**
+ * Paint the plane on `backdrop` (a square canvas): the codes as dots coloured by digit, the prior's
+ * 1 and 2 standard-deviation circles, each digit's name at its median code, axes with ticks, and
+ * a legend, in the colours of root's theme. box: planeTransform(extent, backdrop.width).
+ */
+function paintPlane(backdrop, root, box, extent, codes, labels) {
+  const size = backdrop.width;
+  const c = backdrop.getContext('2d');
+  const ink = foreground(root);
+  c.clearRect(0, 0, size, size);
+  c.fillStyle = background(root);
+  c.fillRect(0, 0, size, size);
+  c.save();
+  c.beginPath();
+  c.rect(box.left, box.top, box.right - box.left, box.bottom - box.top);
+  c.clip();
+  c.globalAlpha = 0.75;
+  for (let i = 0; i < codes.length; i++) {
+    const [x, y] = box.toPixel(codes[i][0], codes[i][1]);
+    c.fillStyle = DIGIT_COLOURS[labels[i]];
+    c.beginPath();
+    c.arc(x, y, 2.6, 0, 2 * Math.PI);
+    c.fill();
+  }
+  c.globalAlpha = 1;
+  // the prior N(0, I): circles at 1 and 2 standard deviations, dashed
+  c.strokeStyle = ink;
+  c.setLineDash([4, 4]);
+  for (const radius of [1, 2]) {
+    const [cx, cy] = box.toPixel(0, 0);
+    const [rx] = box.toPixel(radius, 0);
+    const [, ry] = box.toPixel(0, radius);
+    c.beginPath();
+    c.ellipse(cx, cy, Math.abs(rx - cx), Math.abs(cy - ry), 0, 0, 2 * Math.PI);
+    c.stroke();
+  }
+  c.setLineDash([]);
+  // each digit's name at the median of its codes, outlined in the background colour
+  c.font = 'bold 15px sans-serif';
+  c.textAlign = 'center';
+  c.lineWidth = 3;
+  for (const [k, at] of classMedians(codes, labels)) {
+    const [x, y] = box.toPixel(at[0], at[1]);
+    c.strokeStyle = background(root);
+    c.strokeText(String(k), x, y + 5);
+    c.fillStyle = ink;
+    c.fillText(String(k), x, y + 5);
+  }
+  c.restore();
+  c.strokeStyle = ink;
+  c.fillStyle = ink;
+  c.lineWidth = 1;
+  c.strokeRect(box.left, box.top, box.right - box.left, box.bottom - box.top);
+  // axis names
+  c.font = '13px sans-serif';
+  c.textAlign = 'center';
+  c.fillText('z[0]', (box.left + box.right) / 2, size - 6);
+  c.save();
+  c.translate(11, (box.top + box.bottom) / 2);
+  c.rotate(-Math.PI / 2);
+  c.fillText('z[1]', 0, 0);
+  c.restore();
+  // round tick values (0 among them), with short tick marks
+  c.font = '11px sans-serif';
+  c.textAlign = 'center';
+  for (const a of niceTicks(extent[0], extent[1], 5)) {
+    const x = box.toPixel(a, extent[2])[0];
+    c.fillRect(x, box.bottom, 1, 4);
+    c.fillText(String(a), x, box.bottom + 15);
+  }
+  c.textAlign = 'right';
+  for (const b of niceTicks(extent[2], extent[3], 5)) {
+    const y = box.toPixel(extent[0], b)[1];
+    c.fillRect(box.left - 4, y, 4, 1);
+    c.fillText(String(b), box.left - 6, y + 4);
+  }
+  // legend: one swatch per digit along the top
+  c.textAlign = 'left';
+  for (let k = 0; k < 10; k++) {
+    c.fillStyle = DIGIT_COLOURS[k];
+    c.fillRect(box.left + k * 28, 8, 9, 9);
+    c.fillStyle = ink;
+    c.fillText(String(k), box.left + 11 + k * 28, 17);
+  }
+}
+
 function mapView(root, data, decoders) {
   const decode = decoders[data.model];
   const codes = codeRows(data.codes, 2);
@@ -67,85 +153,7 @@ function mapView(root, data, decoders) {
   const backdrop = document.createElement('canvas');
   backdrop.width = backdrop.height = size;
 
-  function paintBackdrop() {
-    const c = backdrop.getContext('2d');
-    const ink = foreground(root);
-    c.clearRect(0, 0, size, size);
-    c.fillStyle = background(root);
-    c.fillRect(0, 0, size, size);
-    c.save();
-    c.beginPath();
-    c.rect(box.left, box.top, box.right - box.left, box.bottom - box.top);
-    c.clip();
-    c.globalAlpha = 0.75;
-    for (let i = 0; i < codes.length; i++) {
-      const [x, y] = box.toPixel(codes[i][0], codes[i][1]);
-      c.fillStyle = DIGIT_COLOURS[labels[i]];
-      c.beginPath();
-      c.arc(x, y, 2.6, 0, 2 * Math.PI);
-      c.fill();
-    }
-    c.globalAlpha = 1;
-    // the prior N(0, I): circles at 1 and 2 standard deviations, dashed
-    c.strokeStyle = ink;
-    c.setLineDash([4, 4]);
-    for (const radius of [1, 2]) {
-      const [cx, cy] = box.toPixel(0, 0);
-      const [rx] = box.toPixel(radius, 0);
-      const [, ry] = box.toPixel(0, radius);
-      c.beginPath();
-      c.ellipse(cx, cy, Math.abs(rx - cx), Math.abs(cy - ry), 0, 0, 2 * Math.PI);
-      c.stroke();
-    }
-    c.setLineDash([]);
-    // each digit's name at the median of its codes, outlined in the background colour
-    c.font = 'bold 15px sans-serif';
-    c.textAlign = 'center';
-    c.lineWidth = 3;
-    for (const [k, at] of classMedians(codes, labels)) {
-      const [x, y] = box.toPixel(at[0], at[1]);
-      c.strokeStyle = background(root);
-      c.strokeText(String(k), x, y + 5);
-      c.fillStyle = ink;
-      c.fillText(String(k), x, y + 5);
-    }
-    c.restore();
-    c.strokeStyle = ink;
-    c.fillStyle = ink;
-    c.lineWidth = 1;
-    c.strokeRect(box.left, box.top, box.right - box.left, box.bottom - box.top);
-    // axis names
-    c.font = '13px sans-serif';
-    c.textAlign = 'center';
-    c.fillText('z[0]', (box.left + box.right) / 2, size - 6);
-    c.save();
-    c.translate(11, (box.top + box.bottom) / 2);
-    c.rotate(-Math.PI / 2);
-    c.fillText('z[1]', 0, 0);
-    c.restore();
-    // round tick values (0 among them), with short tick marks
-    c.font = '11px sans-serif';
-    c.textAlign = 'center';
-    for (const a of niceTicks(extent[0], extent[1], 5)) {
-      const x = box.toPixel(a, extent[2])[0];
-      c.fillRect(x, box.bottom, 1, 4);
-      c.fillText(String(a), x, box.bottom + 15);
-    }
-    c.textAlign = 'right';
-    for (const b of niceTicks(extent[2], extent[3], 5)) {
-      const y = box.toPixel(extent[0], b)[1];
-      c.fillRect(box.left - 4, y, 4, 1);
-      c.fillText(String(b), box.left - 6, y + 4);
-    }
-    // legend: one swatch per digit along the top
-    c.textAlign = 'left';
-    for (let k = 0; k < 10; k++) {
-      c.fillStyle = DIGIT_COLOURS[k];
-      c.fillRect(box.left + k * 28, 8, 9, 9);
-      c.fillStyle = ink;
-      c.fillText(String(k), box.left + 11 + k * 28, 17);
-    }
-  }
+  function paintBackdrop() { paintPlane(backdrop, root, box, extent, codes, labels); }
 
   function render() {
     const c = plane.getContext('2d');
