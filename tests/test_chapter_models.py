@@ -287,6 +287,12 @@ for name, corrupt in noises.items():
                   corrupt=corrupt)
     daes[name] = dae
 """, ["dae-32d-noise", "dae-32d-mask"]),
+    "chapter 6 conv and conditional": ("""
+conv = vt.ConvVAE(latent_dim=20, channels=(16, 32), seed=0)
+vt.cached_fit(conv, data.train_x, epochs=6, batch_size=64, lr=2e-3, seed=0, test_x=data.test_x)
+cvae = vt.ConditionalVAE(latent_dim=20, hidden_dims=(400,), seed=0)
+vt.cached_fit(cvae, data.train_x, epochs=40, seed=0, y=data.train_y, test_x=data.test_x, test_y=data.test_y)
+""", ["conv-vae-20d", "cvae-20d"]),
 }
 
 

@@ -17,6 +17,8 @@ This module only re-exports: each name lives in the module of its kind
 from ._version import __version__
 
 from . import exercises
+from .analysis.anomaly import (AUROC, auroc, auroc_interval, bootstrap_aurocs, complexity_corrected,
+                               negative_elbo_scores, negative_iwae_scores, png_nats, reconstruction_scores, roc_curve)
 from .analysis.bottleneck import SweepResult, bottleneck_sweep
 from .analysis.classifier import arithmetic_success, judge_digits, pixel_classifier
 from .analysis.codes import (empty_cell_fraction, encode_dataset, nearest_distance, random_codes_like,
@@ -25,7 +27,7 @@ from .analysis.coverage import classifier_features, effective_classes, manifold_
 from .analysis.embedding import embed_pca, embed_tsne
 from .analysis.rate_distortion import rate_distortion, sweep_rows
 from .analysis.compression import (code_bytes, compression_ratio, compression_rows, parameter_bytes, png_bytes,
-                                   round_trip)
+                                   png_sizes, round_trip)
 from .analysis.diagnostics import prior_samples, sampled_reconstructions, vae_report
 from .analysis.estimators import (GradientVariance, gradient_variance, monte_carlo_kl, reconstruction_objective,
                                   reparameterized_gradient, score_function_gradient)
@@ -40,7 +42,8 @@ from .analysis.pca import (PCA, decoder_basis, fit_pca, pca_decode, pca_encode, 
                            truncate_pca)
 from .analysis.probes import linear_probe_accuracy, probe_rows
 from .analysis.reconstruction import mean_image_error, model_error, reconstruction_error
-from .data.corruptions import gaussian_noise, mask_pixels
+from .data.corruptions import gaussian_noise, mask_pixels, occlude_block, rotate_quarter
+from .data.digits import load_sklearn_digits, upsample_digits
 from .data.mnist import ImageData, OfflineDataError, load_mnist
 from .data.stats import FULL_SIZES, exact_overlap, mean_images, memory_bytes, nonzero_share_by_class, pixel_stats, split_summary
 from .distributions import (Bernoulli, ContinuousBernoulli, Gaussian, LearnedGaussian, bernoulli_log_likelihood,
@@ -51,9 +54,10 @@ from .explore.explorers import (arithmetic_explorer, interpolation_explorer, lat
 from .explore.draw import draw_explorer
 from .explore.pager import dataset_pager
 from .explore.sweep import beta_explorer
-from .models import (BUGS, VAE, AEOutput, Autoencoder, BuggyVAE, DigitClassifier, ImageModel, LossParts, PixelARVAE,
+from .models import (BUGS, VAE, AEOutput, Autoencoder, BuggyVAE, ConditionalVAE, ConvVAE, DigitClassifier, ImageModel, LossParts, PixelARVAE,
                      VAEOutput, build_model)
 from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_parts
+from .plot.anomaly import plot_roc_curves, plot_score_histograms
 from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_vs_k, plot_kl_per_dimension,
                           plot_kl_per_dimension_grid,
                           plot_path_norms, plot_per_class, plot_principal_angles)
@@ -71,13 +75,14 @@ from .training.recipes import RECIPES, Recipe, digit_classifier, pretrained, rec
 __all__ = [
     # data
     "FULL_SIZES", "ImageData", "OfflineDataError", "load_mnist", "gaussian_noise", "mask_pixels",
+    "occlude_block", "rotate_quarter", "load_sklearn_digits", "upsample_digits",
     "exact_overlap", "mean_images", "memory_bytes", "nonzero_share_by_class", "pixel_stats", "split_summary",
     # distributions
     "Bernoulli", "ContinuousBernoulli", "Gaussian", "LearnedGaussian", "bernoulli_log_likelihood", "free_bits_kl",
     "gaussian_kl", "gaussian_kl_per_dim",
     "gaussian_log_likelihood", "log_normal_diag", "log_standard_normal", "reparameterize", "squared_error",
     # models
-    "AEOutput", "Autoencoder", "BUGS", "BuggyVAE", "DigitClassifier", "PixelARVAE", "ImageModel", "LossParts", "VAE", "VAEOutput", "build_model",
+    "AEOutput", "Autoencoder", "BUGS", "BuggyVAE", "ConditionalVAE", "ConvVAE", "DigitClassifier", "PixelARVAE", "ImageModel", "LossParts", "VAE", "VAEOutput", "build_model",
     # objectives
     "elbo", "elbo_per_example", "iwae", "iwae_per_example", "loss_parts",
     # training and the model cache
@@ -88,6 +93,8 @@ __all__ = [
     "SweepResult", "bottleneck_sweep", "arithmetic_success", "judge_digits", "pixel_classifier",
     "empty_cell_fraction", "encode_dataset", "nearest_distance", "random_codes_like", "sample_fitted_gaussian",
     "share_in_holes", "code_bytes", "compression_ratio", "compression_rows", "parameter_bytes", "png_bytes",
+    "png_sizes", "AUROC", "auroc", "auroc_interval", "bootstrap_aurocs", "complexity_corrected",
+    "negative_elbo_scores", "negative_iwae_scores", "png_nats", "reconstruction_scores", "roc_curve",
     "round_trip", "prior_samples", "sampled_reconstructions", "vae_report", "GradientVariance", "gradient_variance", "monte_carlo_kl", "reconstruction_objective",
     "reparameterized_gradient", "score_function_gradient", "normal_quantile_axis", "quantile_grid", "square_grid",
     "active_units", "kl_per_dimension", "posterior_mean_variance", "prior_norm_band", "BoundEstimate", "GridPosterior", "best_diagonal_gaussian", "expected_iwae",
@@ -104,7 +111,8 @@ __all__ = [
     "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension",
     "plot_kl_per_dimension_grid", "plot_path_norms",
     "plot_per_class", "plot_principal_angles", "plot_bound_gaps", "plot_gradient_variance", "plot_history",
-    "plot_kl_convergence", "draw_autoencoder_diagram", "draw_vae_diagram",
+    "plot_kl_convergence", "draw_autoencoder_diagram", "draw_vae_diagram", "plot_roc_curves",
+    "plot_score_histograms",
     "show_image_and_vector", "show_image_grids", "show_images", "show_manifold", "show_rows", "plot_code_holes",
     "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
     "plot_class_shares", "plot_embeddings", "plot_rate_distortion",

@@ -129,7 +129,9 @@ def test_the_book_s_solution_passes_its_check(label, capsys):
     code = _up_to_the_check(solution_cells(BOOK / f"{exercise.chapter}.md")[label], exercise.check.__name__)
     namespace = {"vt": vt, "torch": torch, "F": F, "math": math,  # the chapter's imports
                  "vae2": vt.VAE(latent_dim=2, hidden_dims=(16,), seed=0),  # stands in for chapter 5's model
-                 "data": types.SimpleNamespace(test_x=torch.rand(8, 1, 28, 28))}
+                 "cvae": vt.ConditionalVAE(latent_dim=2, hidden_dims=(16,), seed=0),  # chapter 6's
+                 "data": types.SimpleNamespace(test_x=torch.rand(8, 1, 28, 28),
+                                               test_y=torch.randint(0, 10, (8,)))}
     capsys.readouterr()
     exec(compile(code, f"{exercise.chapter}.md:{label}", "exec"), namespace)  # noqa: S102 - the book's code
     out = capsys.readouterr().out

@@ -177,3 +177,19 @@ def test_a_printed_recipe_fits_a_code_output_of_the_book():
     for recipe in vt.RECIPES.values():
         long = [line for line in str(recipe).splitlines() if len(line) > 80]
         assert not long, f"{recipe.name}: lines over 80 characters: {long}"
+
+
+def test_a_held_out_recipe_never_trains_on_its_digit(data, tmp_path, monkeypatch):
+    seen = {}
+
+    def spy(model, train_x, *args, **kwargs):
+        seen["train_x"], seen["test_x"] = train_x, kwargs.get("test_x")
+        return vt.History()
+
+    monkeypatch.setattr(cache, "fit", spy)
+    digit = recipes.HELD_OUT_DIGIT
+    vt.pretrained(f"vae-20d-no{digit}", data, directory=tmp_path)
+    kept = data.train_y != digit
+    assert seen["train_x"].shape[0] == int(kept.sum()) < data.train_x.shape[0]
+    assert torch.equal(seen["train_x"], data.train_x[kept]) and seen["test_x"] is None
+    assert f"data.train_x[data.train_y != {digit}]" in vt.recipe(f"vae-20d-no{digit}").code()

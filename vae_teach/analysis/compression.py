@@ -38,10 +38,10 @@ def round_trip(codes: Tensor, dtype: torch.dtype = torch.float16) -> Tensor:
     return codes.detach().to(dtype).to(torch.float32)
 
 
-def png_bytes(images: Tensor) -> float:
-    """Mean size in bytes of each image saved as its own 8-bit greyscale PNG (lossless).
+def png_sizes(images: Tensor) -> np.ndarray:
+    """Size in bytes of each image saved as its own 8-bit greyscale PNG (lossless): (N,) int64.
 
-    images: (N, 1, 28, 28) in [0, 1]. A lossless yardstick for the codes' sizes.
+    images: (N, 1, 28, 28) in [0, 1], rounded to 8 bits first.
     """
     x = check_images(images, "images").detach().cpu()
     pixels = (x[:, 0].numpy() * 255.0).round().astype(np.uint8)
@@ -50,7 +50,15 @@ def png_bytes(images: Tensor) -> float:
         buffer = io.BytesIO()
         Image.fromarray(image).save(buffer, format="PNG", optimize=True)  # uint8 (28, 28): 8-bit grey
         sizes.append(len(buffer.getvalue()))
-    return float(np.mean(sizes))
+    return np.asarray(sizes, dtype=np.int64)
+
+
+def png_bytes(images: Tensor) -> float:
+    """Mean size in bytes of each image saved as its own 8-bit greyscale PNG (lossless).
+
+    images: (N, 1, 28, 28) in [0, 1]. A lossless yardstick for the codes' sizes.
+    """
+    return float(np.mean(png_sizes(images)))
 
 
 def parameter_bytes(module: torch.nn.Module, dtype: torch.dtype = torch.float16) -> int:

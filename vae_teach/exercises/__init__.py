@@ -14,6 +14,7 @@ from .ch02_autoencoders import (check_compression_ratio, check_linear_ae_forward
 from .ch03_from_ae_to_vae import check_gaussian_kl, check_monte_carlo_kl, check_reparameterize
 from .ch04_training import check_negative_elbo, check_quantile_axis, check_sample_prior
 from .ch05_latent_space import check_find_code, check_neighbourhood, check_slerp
+from .ch06_applications import check_auroc, check_complexity_score, check_style_transfer
 from .ch07_challenges import check_fixed_loss, check_free_bits
 from .registry import EXERCISES, Exercise, check_for
 
@@ -24,5 +25,6 @@ __all__ = [
     "check_gaussian_kl", "check_reparameterize", "check_monte_carlo_kl",
     "check_negative_elbo", "check_sample_prior", "check_quantile_axis",
     "check_slerp", "check_find_code", "check_neighbourhood",
+    "check_auroc", "check_complexity_score", "check_style_transfer",
     "check_fixed_loss", "check_free_bits",
 ]

@@ -16,6 +16,7 @@ from . import ch02_autoencoders as ch2
 from . import ch03_from_ae_to_vae as ch3
 from . import ch04_training as ch4
 from . import ch05_latent_space as ch5
+from . import ch06_applications as ch6
 from . import ch07_challenges as ch7
 
 
@@ -73,6 +74,13 @@ EXERCISES: dict[str, Exercise] = {
         "ex-ch5-grid": ch5.check_neighbourhood,
         "ex-ch5-thickness": None,
         "ex-ch5-dims": None,
+    }),
+    **_chapter("06_applications", {
+        "ex-ch6-auroc": ch6.check_auroc,
+        "ex-ch6-complexity": ch6.check_complexity_score,
+        "ex-ch6-style": ch6.check_style_transfer,
+        "ex-ch6-other-digit": None,
+        "ex-ch6-typicality": None,
     }),
     **_chapter("07_challenges", {
         "ex-ch7-bugs": ch7.check_fixed_loss,

@@ -55,6 +55,8 @@ class Recipe:
     ``phases``, the arguments common to every phase of ``fit_in_phases``.
     test_curves: train with ``test_x`` (the history then has test curves; the cache key covers it).
     labels: pass the labels (``y``, ``test_y``) to a conditional model.
+    held_out: a digit left out of the training (and test-curve) images: the model never sees it
+    (chapter 6's anomaly detectors); None trains on every image.
     chapters: the chapter files (book/NN_*.md stems) that use the model.
     """
 
@@ -66,6 +68,7 @@ class Recipe:
     phases: tuple[Mapping[str, Any], ...] | None = None
     test_curves: bool = True
     labels: bool = False
+    held_out: int | None = None
     chapters: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -104,16 +107,21 @@ class Recipe:
 
     def code(self) -> str:
         """The chapter code this recipe stands for: building the model and the training call."""
+        def kept(name: str, split: str) -> str:  # data.train_x, or its images of the kept digits
+            return f"data.{name}" + ("" if self.held_out is None else f"[data.{split}_y != {self.held_out}]")
+
         arguments = [f"{k}={_literal(v)}" for k, v in self.fit.items()]
         if self.labels:
-            arguments += ["y=data.train_y"] + (["test_y=data.test_y"] if self.test_curves else [])
+            arguments += [f"y={kept('train_y', 'train')}"] + ([f"test_y={kept('test_y', 'test')}"]
+                                                              if self.test_curves else [])
         if self.test_curves:
-            arguments.append("test_x=data.test_x")
+            arguments.append(f"test_x={kept('test_x', 'test')}")
+        train = kept("train_x", "train")
         if self.phases is None:
-            call = _wrap("history = vt.cached_fit(", ["model", "data.train_x", *arguments])
+            call = _wrap("history = vt.cached_fit(", ["model", train, *arguments])
         else:
             steps = "".join(f"\n    {_literal(p)}," for p in self.phases)
-            call = _wrap("history = vt.fit_in_phases(", [f"model, data.train_x, [{steps}\n]", *arguments])
+            call = _wrap("history = vt.fit_in_phases(", [f"model, {train}, [{steps}\n]", *arguments])
         config = [f"{k}={_literal(v)}" for k, v in self.config.items()]
         return _wrap(f"model = vt.{self.model.__name__}(", config) + "\n" + call
 

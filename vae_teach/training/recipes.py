@@ -31,6 +31,8 @@ from ..data.corruptions import gaussian_noise, mask_pixels
 from ..data.mnist import ImageData, load_mnist
 from ..models.base import ImageModel
 from ..models.classifier import DigitClassifier
+from ..models.conditional import ConditionalVAE
+from ..models.conv import ConvVAE
 from ..models.mlp import VAE, Autoencoder
 from .fit import History
 from .recipe import Recipe
@@ -50,7 +52,8 @@ def squared_error_autoencoder(k: int, hidden_dims: Sequence[int] = (256,), epoch
                   Autoencoder, dict(latent_dim=k, hidden_dims=dims, likelihood="gaussian", seed=seed),
                   dict(epochs=epochs, lr=lr, seed=seed, **fit_kwargs),
                   chapters=() if custom else ("02_autoencoders",) + (("03_from_ae_to_vae", "04_training_a_vae")
-                                                                     if k == 2 else ()))
+                                                                     if k == 2 else ())
+                  + (("06_applications",) if k == 32 else ()))
 
 
 def _denoising_ae(name: str, corruption: str, corrupt: functools.partial) -> Recipe:
@@ -73,6 +76,33 @@ def _explorer_model(model: type[ImageModel], d: int) -> Recipe:
                   f"MLP {kind} 784-200-{d}, Bernoulli decoder, 60 epochs (the explorers' models)",
                   model, dict(latent_dim=d, hidden_dims=(200,), seed=0), dict(epochs=60),
                   chapters=("05_exploring_latent_space",))
+
+
+# Chapter 6: the anomaly detectors never see the digit 6 (its ink is the closest to the average
+# digit's, so a score cannot flag it by its amount of ink alone); the conditional VAE; the conv VAE
+# and its MLP twin, trained alike for a few epochs (a conv epoch costs several MLP epochs on a CPU).
+HELD_OUT_DIGIT = 6
+_CH6 = ("06_applications",)
+_FEW_EPOCHS = dict(epochs=6, batch_size=64, lr=2e-3, seed=0)
+
+
+def _chapter_6() -> list[Recipe]:
+    d = HELD_OUT_DIGIT
+    return [
+        Recipe(f"vae-20d-no{d}", f"MLP VAE 784-400-20 as vae-20d, trained without the digit {d}", VAE,
+               dict(latent_dim=20, hidden_dims=(400,), seed=0), dict(epochs=40, seed=0), test_curves=False,
+               held_out=d, chapters=_CH6),
+        Recipe(f"ae-20d-no{d}", f"MLP autoencoder 784-400-20, Bernoulli decoder, 40 epochs, without the digit {d}",
+               Autoencoder, dict(latent_dim=20, hidden_dims=(400,), seed=0), dict(epochs=40, seed=0),
+               test_curves=False, held_out=d, chapters=_CH6),
+        Recipe("cvae-20d", "conditional MLP VAE 784+10-400-20, label one-hot into encoder and decoder, 40 epochs",
+               ConditionalVAE, dict(latent_dim=20, hidden_dims=(400,), seed=0), dict(epochs=40, seed=0),
+               labels=True, chapters=_CH6),
+        Recipe("conv-vae-20d", "convolutional VAE, channels 16 and 32, 20-D codes, 6 epochs of batch 64",
+               ConvVAE, dict(latent_dim=20, channels=(16, 32), seed=0), _FEW_EPOCHS, chapters=_CH6),
+        Recipe("vae-20d-6ep", "MLP VAE 784-400-20 trained as conv-vae-20d: 6 epochs of batch 64",
+               VAE, dict(latent_dim=20, hidden_dims=(400,), seed=0), _FEW_EPOCHS, chapters=_CH6),
+    ]
 
 
 #: Chapter 7's beta sweep: betas of the 20-D VAE with 200 hidden units (one shared start, seed 0).
@@ -99,7 +129,7 @@ RECIPES: Mapping[str, Recipe] = MappingProxyType({r.name: r for r in [
            phases=_LINEAR_PHASES, test_curves=False, chapters=("02_autoencoders",)),
     _vae(2, ("03_from_ae_to_vae", "04_training_a_vae")),
     _vae(10, ("04_training_a_vae",)),
-    _vae(20, ("04_training_a_vae",)),
+    _vae(20, ("04_training_a_vae", "06_applications")),
     _vae(50, ("04_training_a_vae",)),
     _explorer_model(Autoencoder, 2),
     _explorer_model(VAE, 2),
@@ -108,7 +138,9 @@ RECIPES: Mapping[str, Recipe] = MappingProxyType({r.name: r for r in [
     *challenge_recipes(),  # chapter 7, part A: likelihoods, bugs, posterior collapse
     Recipe("digit-classifier", "MLP digit classifier 784-256-10 on pixels, cross-entropy, 20 epochs (the judge "
            "of decoded images)", DigitClassifier, dict(hidden_dims=(256,), seed=0), dict(epochs=20, lr=2e-3, seed=0),
-           labels=True, chapters=("02_autoencoders", "04_training_a_vae", "05_exploring_latent_space")),
+           labels=True, chapters=("02_autoencoders", "04_training_a_vae", "05_exploring_latent_space",
+                                  "06_applications")),
+    *_chapter_6(),
 ]})
 
 
@@ -144,7 +176,9 @@ def pretrained(name: str, data: ImageData | None = None, *,
     data = data if data is not None else load_mnist()
     if not isinstance(data, ImageData):
         raise TypeError(f"expected data as an ImageData (vt.load_mnist()); got {type(data).__name__}")
-    return chosen.train(data.train_x, data.test_x if chosen.test_curves else None,
-                        y=data.train_y if chosen.labels else None,
-                        test_y=data.test_y if chosen.labels and chosen.test_curves else None,
+    train, test = (slice(None), slice(None)) if chosen.held_out is None else (
+        data.train_y != chosen.held_out, data.test_y != chosen.held_out)
+    return chosen.train(data.train_x[train], data.test_x[test] if chosen.test_curves else None,
+                        y=data.train_y[train] if chosen.labels else None,
+                        test_y=data.test_y[test] if chosen.labels and chosen.test_curves else None,
                         directory=directory)
