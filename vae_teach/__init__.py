@@ -23,6 +23,13 @@ from .analysis.codes import (empty_cell_fraction, encode_dataset, nearest_distan
                              sample_fitted_gaussian, share_in_holes)
 from .analysis.compression import (code_bytes, compression_ratio, compression_rows, parameter_bytes, png_bytes,
                                    round_trip)
+from .analysis.comparison import ProtocolResult, binarize, comparability, compare_models, standard_protocol
+from .analysis.eval_cache import cached_evaluation
+from .analysis.evaluation import (IWAECurve, LogWeights, active_units, bootstrap_se, delta_method_se,
+                                  importance_log_weights, iwae_curve, nested_iwae, parameter_count, repeated_draws,
+                                  samples_for_precision)
+from .analysis.gaps import (ElboEstimate, InferenceGaps, best_gaussian_on_grid, gaps_by_quadrature, gaps_from,
+                            gaussian_elbo, optimise_gaussian)
 from .analysis.estimators import (GradientVariance, gradient_variance, monte_carlo_kl, reconstruction_objective,
                                   reparameterized_gradient, score_function_gradient)
 from .analysis.grids import normal_quantile_axis, quantile_grid, square_grid
@@ -49,6 +56,7 @@ from .objectives import elbo, elbo_per_example, iwae, iwae_per_example, loss_par
 from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_vs_k, plot_kl_per_dimension,
                           plot_path_norms, plot_per_class, plot_principal_angles)
 from .plot.curves import plot_bound_gaps, plot_gradient_variance, plot_history, plot_kl_convergence
+from .plot.evaluation import plot_gaps, plot_iwae_convergence
 from .plot.diagrams import draw_autoencoder_diagram, draw_vae_diagram
 from .plot.images import show_image_and_vector, show_image_grids, show_images, show_manifold, show_rows
 from .plot.latent import (plot_code_holes, plot_codes_and_random, plot_latent_maps, plot_latent_scatter,
@@ -86,10 +94,16 @@ __all__ = [
     "slerp", "traversal_codes", "PCA", "decoder_basis", "fit_pca", "pca_decode", "pca_encode", "pca_reconstruct",
     "principal_angles", "truncate_pca", "linear_probe_accuracy", "probe_rows", "model_error",
     "reconstruction_error", "mean_image_error",
+    # analysis: evaluating (chapter 8)
+    "IWAECurve", "LogWeights", "active_units", "bootstrap_se", "delta_method_se", "importance_log_weights",
+    "iwae_curve", "nested_iwae", "parameter_count", "repeated_draws", "samples_for_precision",
+    "ElboEstimate", "InferenceGaps", "best_gaussian_on_grid", "gaps_by_quadrature", "gaps_from", "gaussian_elbo",
+    "optimise_gaussian", "cached_evaluation", "ProtocolResult", "binarize", "comparability", "compare_models",
+    "standard_protocol",
     # plots
     "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension", "plot_path_norms",
     "plot_per_class", "plot_principal_angles", "plot_bound_gaps", "plot_gradient_variance", "plot_history",
-    "plot_kl_convergence", "draw_autoencoder_diagram", "draw_vae_diagram",
+    "plot_kl_convergence", "draw_autoencoder_diagram", "draw_vae_diagram", "plot_gaps", "plot_iwae_convergence",
     "show_image_and_vector", "show_image_grids", "show_images", "show_manifold", "show_rows", "plot_code_holes",
     "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
     # explorers

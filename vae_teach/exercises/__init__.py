@@ -2,7 +2,7 @@
 
 A check never raises at the student: it prints one line, starting with
 ``PASS`` or ``HINT``, and returns ``True`` or ``False``. The checks are
-written per chapter (``ch01_data`` ... ``ch05_latent_space``) on the machinery
+written per chapter (``ch01_data`` ... ``ch08_evaluating``) on the machinery
 of ``_checking`` (:func:`checker`, :func:`call`, :func:`compare`), and
 ``registry.EXERCISES`` maps each exercise label to its check.
 """
@@ -14,6 +14,7 @@ from .ch02_autoencoders import (check_compression_ratio, check_linear_ae_forward
 from .ch03_from_ae_to_vae import check_gaussian_kl, check_monte_carlo_kl, check_reparameterize
 from .ch04_training import check_negative_elbo, check_quantile_axis, check_sample_prior
 from .ch05_latent_space import check_find_code, check_neighbourhood, check_slerp
+from .ch08_evaluating import check_iwae_from_weights, check_iwae_standard_error
 from .registry import EXERCISES, Exercise, check_for
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "check_gaussian_kl", "check_reparameterize", "check_monte_carlo_kl",
     "check_negative_elbo", "check_sample_prior", "check_quantile_axis",
     "check_slerp", "check_find_code", "check_neighbourhood",
+    "check_iwae_from_weights", "check_iwae_standard_error",
 ]

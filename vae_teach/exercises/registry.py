@@ -16,6 +16,7 @@ from . import ch02_autoencoders as ch2
 from . import ch03_from_ae_to_vae as ch3
 from . import ch04_training as ch4
 from . import ch05_latent_space as ch5
+from . import ch08_evaluating as ch8
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,12 @@ EXERCISES: dict[str, Exercise] = {
         "ex-ch5-grid": ch5.check_neighbourhood,
         "ex-ch5-thickness": None,
         "ex-ch5-dims": None,
+    }),
+    **_chapter("08_evaluating", {
+        "ex-ch8-iwae": ch8.check_iwae_from_weights,
+        "ex-ch8-se": ch8.check_iwae_standard_error,
+        "ex-ch8-gap": None,
+        "ex-ch8-paired": None,
     }),
 }
 
