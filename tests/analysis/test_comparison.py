@@ -37,6 +37,8 @@ def test_compare_models_rows_match_the_objectives(tiny_registry):
     x = vt.load_mnist().test_x[:4]
     table = vt.compare_models(["small", "wide"], data=None, images=x, k=50, seed=0)
     assert list(table.index) == ["small", "wide"]
+    assert set(table.attrs["per_image"]) == {"small", "wide"}
+    assert float(table.attrs["per_image"]["small"].mean()) == pytest.approx(table.loc["small", "IWAE"])
     for name, model in tiny_registry.items():
         row = table.loc[name]
         with torch.no_grad():  # the same draws: iwae_per_example with the same seed

@@ -58,11 +58,12 @@ def compare_models(names: Sequence[str], data: ImageData, images: Tensor, labels
     (Burda et al.'s active units over the images), latent, parameters, train s (the seconds its
     History recorded, on the machine that trained it), note (``comparability``).
     labels: (N,) the images' labels, for conditional models. The log weights (k per image) are
-    cached (``cached_evaluation``), so a second run only loads them. log_weights: tables
+    cached (``cached_evaluation``), so a second run only loads them. ``table.attrs["per_image"]``
+    holds each model's (N,) IWAE_k per image, for paired comparisons. log_weights: tables
     already computed for some names ((K, N) with K >= k, drawn on these images; the first k are used).
     """
     images = check_images(images)
-    rows = {}
+    rows, per_image = {}, {}
     for name in names:
         model, history = pretrained(name, data)
         y = _labels_for(model, labels)
@@ -75,6 +76,7 @@ def compare_models(names: Sequence[str], data: ImageData, images: Tensor, labels
             log_w = cached_evaluation(importance_log_weights, model, images, k=k, seed=seed, y=y).log_w
         curve = iwae_curve(log_w, [k])
         mean = curve.mean[0]
+        per_image[name] = mean
         per_image_elbo = log_w.mean(0)
         with torch.no_grad():
             mu, logvar = model.posterior(images.flatten(1).to(model.device), y)
@@ -91,7 +93,9 @@ def compare_models(names: Sequence[str], data: ImageData, images: Tensor, labels
             "train s": float(sum(history.seconds)) if history.seconds else math.nan,
             "note": comparability(model, beta),
         }
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
+    table.attrs["per_image"] = per_image  # name -> (N,) IWAE_k of each image, for paired comparisons
+    return table
 
 
 def binarize(x: Tensor, seed: int = 0) -> Tensor:

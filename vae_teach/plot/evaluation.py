@@ -48,8 +48,9 @@ def plot_iwae_convergence(curve: IWAECurve, title: str = "IWAE_k against k, from
 def plot_gaps(gaps: Mapping[str, InferenceGaps], title: str = "Where the ELBO loses nats, per image") -> Figure:
     """One panel per model: each image's approximation gap (bottom) and amortization gap (on top),
     images sorted by their total gap, with the amortization gap's two standard errors as a line.
-    gaps: {panel title: InferenceGaps}. Returns the figure."""
-    fig, axes = plt.subplots(1, len(gaps), figsize=(4.2 * len(gaps), 3.8), squeeze=False, sharey=True)
+    The y axis is linear up to 1 nat and logarithmic above. gaps: {panel title: InferenceGaps}.
+    Returns the figure."""
+    fig, axes = plt.subplots(1, len(gaps), figsize=(4.2 * len(gaps), 3.8), squeeze=False)
     for i, (ax, (name, g)) in enumerate(zip(axes[0], gaps.items())):
         order = np.argsort((g.approximation + g.amortization).numpy())
         approx, amort = g.approximation.numpy()[order], g.amortization.numpy()[order]
@@ -61,7 +62,12 @@ def plot_gaps(gaps: Mapping[str, InferenceGaps], title: str = "Where the ELBO lo
                         elinewidth=0.6, label="± 2 se")
         ax.set(xlabel="image (sorted by total gap)", title=f"({i + 1}) {name}")
         ax.grid(alpha=0.3, axis="y")
-    axes[0][0].set_ylabel("gap, nats")
+    for ax in axes[0]:
+        # linear below 1 nat, where the approximation gaps are; logarithmic above, where a few
+        # images' amortization gaps reach 100 nats
+        ax.set_yscale("symlog", linthresh=1.0, linscale=1.5)
+        ax.set_ylim(bottom=0.0)
+        ax.set_ylabel("gap, nats (linear to 1, then log)")
     axes[0][0].legend(fontsize="small", loc="upper left")
     fig.suptitle(title)
     fig.tight_layout()
