@@ -72,7 +72,7 @@ def _unpack(stored: dict[str, Any]) -> Any:
 
 def cached_evaluation(fn: Callable[..., Any], model, *args: Any,
                       directory: str | os.PathLike | None = None, **kwargs: Any) -> Any:
-    """fn(model, *args, **kwargs), loaded from the evaluation cache when this exact call ran before.
+    """``fn(model, *args, **kwargs)``, loaded from the evaluation cache when this exact call ran before.
 
     directory: the evaluation cache folder (default ``<model cache>/evaluations``, the model
     cache being ``$VAE_TEACH_CACHE`` or ``~/.cache/vae_teach/models``). A cache that cannot be
