@@ -29,6 +29,13 @@ from .analysis.rate_distortion import rate_distortion, sweep_rows
 from .analysis.compression import (code_bytes, compression_ratio, compression_rows, parameter_bytes, png_bytes,
                                    png_sizes, round_trip)
 from .analysis.diagnostics import prior_samples, sampled_reconstructions, vae_report
+from .analysis.comparison import ProtocolResult, binarize, comparability, compare_models, standard_protocol
+from .analysis.eval_cache import cached_evaluation
+from .analysis.evaluation import (IWAECurve, LogWeights, bootstrap_se, delta_method_se,
+                                  importance_log_weights, iwae_curve, nested_iwae, parameter_count, repeated_draws,
+                                  samples_for_precision)
+from .analysis.gaps import (ElboEstimate, InferenceGaps, best_gaussian_on_grid, gaps_by_quadrature, gaps_from,
+                            gaussian_elbo, optimise_gaussian)
 from .analysis.estimators import (GradientVariance, gradient_variance, monte_carlo_kl, reconstruction_objective,
                                   reparameterized_gradient, score_function_gradient)
 from .analysis.grids import normal_quantile_axis, quantile_grid, square_grid
@@ -62,6 +69,7 @@ from .plot.charts import (plot_arithmetic_success, plot_compression, plot_error_
                           plot_kl_per_dimension_grid,
                           plot_path_norms, plot_per_class, plot_principal_angles)
 from .plot.curves import plot_bound_gaps, plot_gradient_variance, plot_history, plot_kl_convergence
+from .plot.evaluation import plot_gaps, plot_iwae_convergence
 from .plot.diagrams import draw_autoencoder_diagram, draw_vae_diagram
 from .plot.images import show_image_and_vector, show_image_grids, show_images, show_manifold, show_rows
 from .plot.tradeoffs import plot_class_shares, plot_embeddings, plot_rate_distortion
@@ -107,12 +115,18 @@ __all__ = [
     # analysis, chapter 7 part B: coverage of samples, the rate-distortion plane, embeddings of codes
     "classifier_features", "effective_classes", "manifold_precision_recall", "sample_coverage",
     "rate_distortion", "sweep_rows", "embed_pca", "embed_tsne",
+    # analysis: evaluating (chapter 8)
+    "IWAECurve", "LogWeights", "bootstrap_se", "delta_method_se", "importance_log_weights",
+    "iwae_curve", "nested_iwae", "parameter_count", "repeated_draws", "samples_for_precision",
+    "ElboEstimate", "InferenceGaps", "best_gaussian_on_grid", "gaps_by_quadrature", "gaps_from", "gaussian_elbo",
+    "optimise_gaussian", "cached_evaluation", "ProtocolResult", "binarize", "comparability", "compare_models",
+    "standard_protocol",
     # plots
     "plot_arithmetic_success", "plot_compression", "plot_error_vs_k", "plot_kl_per_dimension",
     "plot_kl_per_dimension_grid", "plot_path_norms",
     "plot_per_class", "plot_principal_angles", "plot_bound_gaps", "plot_gradient_variance", "plot_history",
     "plot_kl_convergence", "draw_autoencoder_diagram", "draw_vae_diagram", "plot_roc_curves",
-    "plot_score_histograms",
+    "plot_score_histograms", "plot_gaps", "plot_iwae_convergence",
     "show_image_and_vector", "show_image_grids", "show_images", "show_manifold", "show_rows", "plot_code_holes",
     "plot_codes_and_random", "plot_latent_maps", "plot_latent_scatter", "plot_posteriors",
     "plot_class_shares", "plot_embeddings", "plot_rate_distortion",

@@ -42,3 +42,14 @@ def test_active_units_refuses_a_threshold_that_is_not_positive(linear_vae_and_im
     vae, x = linear_vae_and_images
     with pytest.raises(ValueError, match="expected threshold as a number > 0"):
         vt.active_units(vae, x, threshold=0)
+
+
+def test_active_units_of_a_conditional_model_read_its_labels():
+    # A linear encoder whose first code reads pixel 0 only: Var_x(mu_0) = w^2 Var(x_0), an
+    # oracle that needs no encoder; the labels reach the encoder (a CVAE needs them).
+    model = vt.ConditionalVAE(latent_dim=3, hidden_dims=(), seed=0)
+    x = torch.rand(200, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    y = torch.arange(200) % 10
+    with pytest.raises(ValueError):
+        vt.active_units(model, x)
+    assert vt.active_units(model, x, y=y) == int((vt.posterior_mean_variance(model, x, y=y) > 0.01).sum())

@@ -30,18 +30,23 @@ def kl_per_dimension(vae: Any, x: Tensor) -> Tensor:
 ACTIVE_THRESHOLD = 0.01
 
 
-def posterior_mean_variance(vae: Any, x: Tensor, batch_size: int = 1000) -> Tensor:
+def posterior_mean_variance(vae: Any, x: Tensor, batch_size: int = 1000, y: Tensor | None = None) -> Tensor:
     """Variance over images x (N, 1, 28, 28) of each dimension's posterior mean E_q[z_k|x]: (D,).
 
     Cov_x(E_q[z|x]) of Burda et al. (2015), its diagonal; the population variance (divided by N).
+    y: (N,) labels, for a conditional model.
     """
-    x = check_images(x)
+    x = check_images(x).to(vae.device)
+    if x.shape[0] < 2:
+        raise ValueError(f"expected at least 2 images to measure a variance across images; got {x.shape[0]}")
+    y = vae.check_labels(y, x.shape[0])
     with torch.no_grad():
-        mu = torch.cat([vae.encode(x[i:i + batch_size])[0] for i in range(0, x.shape[0], batch_size)])
+        mu = torch.cat([vae.posterior(x[i:i + batch_size].flatten(1), None if y is None else y[i:i + batch_size])[0]
+                        for i in range(0, x.shape[0], batch_size)])
     return mu.double().var(dim=0, unbiased=False).float().cpu()
 
 
-def active_units(vae: Any, x: Tensor, threshold: float = ACTIVE_THRESHOLD) -> int:
+def active_units(vae: Any, x: Tensor, threshold: float = ACTIVE_THRESHOLD, y: Tensor | None = None) -> int:
     """How many latent dimensions are active on images x (N, 1, 28, 28): those whose posterior
     mean varies across the images by more than threshold (Burda et al. 2015: 0.01).
 
@@ -50,4 +55,4 @@ def active_units(vae: Any, x: Tensor, threshold: float = ACTIVE_THRESHOLD) -> in
     """
     if not float(threshold) > 0.0:
         raise ValueError(f"expected threshold as a number > 0 (Burda et al. use 0.01); got {threshold!r}")
-    return int((posterior_mean_variance(vae, x) > threshold).sum())
+    return int((posterior_mean_variance(vae, x, y=y) > threshold).sum())

@@ -2,7 +2,7 @@
 
 A check never raises at the student: it prints one line, starting with
 ``PASS`` or ``HINT``, and returns ``True`` or ``False``. The checks are
-written per chapter (``ch01_data`` ... ``ch07_challenges``) on the machinery
+written per chapter (``ch01_data`` ... ``ch08_evaluating``) on the machinery
 of ``_checking`` (:func:`checker`, :func:`call`, :func:`compare`), and
 ``registry.EXERCISES`` maps each exercise label to its check.
 """
@@ -16,6 +16,7 @@ from .ch04_training import check_negative_elbo, check_quantile_axis, check_sampl
 from .ch05_latent_space import check_find_code, check_neighbourhood, check_slerp
 from .ch06_applications import check_auroc, check_complexity_score, check_style_transfer
 from .ch07_challenges import check_fixed_loss, check_free_bits
+from .ch08_evaluating import check_iwae_from_weights, check_iwae_standard_error
 from .registry import EXERCISES, Exercise, check_for
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "check_slerp", "check_find_code", "check_neighbourhood",
     "check_auroc", "check_complexity_score", "check_style_transfer",
     "check_fixed_loss", "check_free_bits",
+    "check_iwae_from_weights", "check_iwae_standard_error",
 ]

@@ -18,6 +18,7 @@ from . import ch04_training as ch4
 from . import ch05_latent_space as ch5
 from . import ch06_applications as ch6
 from . import ch07_challenges as ch7
+from . import ch08_evaluating as ch8
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,12 @@ EXERCISES: dict[str, Exercise] = {
         "ex-ch7-free-bits": ch7.check_free_bits,
         "ex-ch7-rd-plane": None,
         "ex-ch7-tsne": None,
+    }),
+    **_chapter("08_evaluating", {
+        "ex-ch8-iwae": ch8.check_iwae_from_weights,
+        "ex-ch8-se": ch8.check_iwae_standard_error,
+        "ex-ch8-gap": None,
+        "ex-ch8-paired": None,
     }),
 }
 
