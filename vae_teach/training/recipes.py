@@ -69,13 +69,13 @@ def _vae(d: int, chapters: tuple[str, ...]) -> Recipe:
                   chapters=chapters)
 
 
-def _explorer_model(model: type[ImageModel], d: int) -> Recipe:
+def _explorer_model(model: type[ImageModel], d: int, chapters: tuple[str, ...] = ()) -> Recipe:
     kind = "autoencoder" if model is Autoencoder else "VAE"
     # Trained without an explicit seed argument (fit's default, 0): the cache key has none.
     return Recipe(f"{'ae' if model is Autoencoder else 'vae'}-{d}d-h200",
                   f"MLP {kind} 784-200-{d}, Bernoulli decoder, 60 epochs (the explorers' models)",
                   model, dict(latent_dim=d, hidden_dims=(200,), seed=0), dict(epochs=60),
-                  chapters=("05_exploring_latent_space",))
+                  chapters=("05_exploring_latent_space", *chapters))
 
 
 # Chapter 6: the anomaly detectors never see the digit 6 (its ink is the closest to the average
@@ -132,7 +132,7 @@ RECIPES: Mapping[str, Recipe] = MappingProxyType({r.name: r for r in [
     _vae(20, ("04_training_a_vae", "06_applications")),
     _vae(50, ("04_training_a_vae",)),
     _explorer_model(Autoencoder, 2),
-    _explorer_model(VAE, 2),
+    _explorer_model(VAE, 2, ("06_applications", "08_evaluating")),
     _explorer_model(VAE, 16),
     *(_beta_vae(beta) for beta in BETAS),
     *challenge_recipes(),  # chapter 7, part A: likelihoods, bugs, posterior collapse
