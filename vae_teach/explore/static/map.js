@@ -3,7 +3,8 @@
  * point under the pointer (or moved by the arrow keys) is decoded at once.
  *
  * data (page.map_view): model (its name), models, dims, codes (base64 float32, 2 per code),
- * labels (base64 uint8), extent [z0 min, z0 max, z1 min, z1 max], start [z0, z1].
+ * labels (base64 uint8), extent [z0 min, z0 max, z1 min, z1 max], start [z0, z1],
+ * prior (the radii, in standard deviations, of the circles that draw the prior N(0, I)).
  * Markup: canvas.vt-map (the plane), canvas.vt-img (the decoded digit), an <output>.
  */
 
@@ -43,6 +44,40 @@ function classMedians(codes, labels) {
     if (own.length) result.push([k, [median(own.map(function (z) { return z[0]; })), median(own.map(function (z) { return z[1]; }))]]);
   }
   return result;
+}
+
+/**
+ * The prior N(0, I) as circles on the plot: one {radius, cx, cy, rx, ry} per radius (in
+ * standard deviations), centre and half-axes in canvas pixels (an ellipse where the two
+ * axes have different scales).
+ */
+function priorCircles(box, radii) {
+  const [cx, cy] = box.toPixel(0, 0);
+  return radii.map(function (radius) {
+    const [x] = box.toPixel(radius, 0);
+    const [, y] = box.toPixel(0, radius);
+    return {radius: radius, cx: cx, cy: cy, rx: Math.abs(x - cx), ry: Math.abs(cy - y)};
+  });
+}
+
+/**
+ * Draw the prior's circles over the scatter on context c: each first as a solid band in the
+ * ground colour, then dashed in ink on top, so that both the dashes and the gaps between them
+ * stand out from the points under them (a thin dashed line alone vanished in a dense cloud).
+ */
+function drawPriorCircles(c, box, radii, ink, ground) {
+  c.save();
+  for (const circle of priorCircles(box, radii)) {
+    for (const [width, colour, dash] of [[4, ground, []], [1.5, ink, [5, 4]]]) {
+      c.setLineDash(dash);
+      c.lineWidth = width;
+      c.strokeStyle = colour;
+      c.beginPath();
+      c.ellipse(circle.cx, circle.cy, circle.rx, circle.ry, 0, 0, 2 * Math.PI);
+      c.stroke();
+    }
+  }
+  c.restore();
 }
 
 /** z clamped into the extent [z0 min, z0 max, z1 min, z1 max]. */
@@ -86,18 +121,7 @@ function mapView(root, data, decoders) {
       c.fill();
     }
     c.globalAlpha = 1;
-    // the prior N(0, I): circles at 1 and 2 standard deviations, dashed
-    c.strokeStyle = ink;
-    c.setLineDash([4, 4]);
-    for (const radius of [1, 2]) {
-      const [cx, cy] = box.toPixel(0, 0);
-      const [rx] = box.toPixel(radius, 0);
-      const [, ry] = box.toPixel(0, radius);
-      c.beginPath();
-      c.ellipse(cx, cy, Math.abs(rx - cx), Math.abs(cy - ry), 0, 0, 2 * Math.PI);
-      c.stroke();
-    }
-    c.setLineDash([]);
+    drawPriorCircles(c, box, data.prior, ink, background(root));
     // each digit's name at the median of its codes, outlined in the background colour
     c.font = 'bold 15px sans-serif';
     c.textAlign = 'center';
@@ -210,4 +234,5 @@ function mapView(root, data, decoders) {
   }).observe(html, {attributes: true, attributeFilter: ['data-theme']});
 
   root.vt.setCode = function (code) { z = code.slice(); update(); };
+  root.vt.prior = priorCircles(box, data.prior);  // for tests: where the circles are drawn
 }
