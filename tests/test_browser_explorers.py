@@ -15,11 +15,10 @@ import math
 import numpy as np
 import pytest
 import torch
+from test_browser import _require_browser, server, visit  # noqa: F401  (fixtures; browser: conftest)
 
 import vae_teach as vt
 from vae_teach.explore import page as explorer_page
-
-from test_browser import _require_browser, browser, server, visit  # noqa: F401  (fixtures)
 
 PAGE = "book/05_exploring_latent_space.html"
 KINDS = ("map", "interpolation", "traversal", "arithmetic")
@@ -187,7 +186,7 @@ def test_every_prior_circle_stands_out_from_a_dense_cloud_of_codes(browser):
     for circle in circles:
         path = [(circle["cx"] + circle["rx"] * math.cos(a), circle["cy"] - circle["ry"] * math.sin(a))
                 for a in np.linspace(0.0, 2 * math.pi, 720, endpoint=False)]
-        seen = np.array([rgb[int(round(y)), int(round(x))] for x, y in path])
+        seen = np.array([rgb[round(y), round(x)] for x, y in path])
         # anti-aliased edges mix ink and ground: a pixel counts as the circle's when it lies
         # near the grey line from the ground colour to the ink colour
         along = np.clip((seen - ground) @ (ink - ground) / np.sum((ink - ground) ** 2), 0, 1)
