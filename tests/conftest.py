@@ -125,6 +125,50 @@ def built_book() -> BuiltBook:
     return BuiltBook(root, root / "_build" / "html", root / "_build" / "jupyter_execute", seconds, log)
 
 
+# ---- The browser (Debian's Chromium through playwright), shared by the browser test modules ----
+
+CHROMIUM = os.environ.get("VAE_TEACH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the python package playwright is not installed (pip install -r requirements.txt)"
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or set VAE_TEACH_CHROMIUM)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one per test module (modules skip or fail first: test_browser._require_browser)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def keep_local(context, base: str, refused) -> None:
+    """Let the pages of a browser context reach only URLs under ``base`` (a server on 127.0.0.1).
+
+    Any other request is aborted and its URL passed to ``refused`` (e.g. a list's append),
+    so that a test can fail on a page that tried to reach the network.
+    """
+    def route(request_route):
+        if request_route.request.url.startswith(base + "/"):
+            request_route.continue_()
+        else:
+            refused(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+
+
 # The exercise checks' tests (tests/exercises): the hint a check prints, as a student sees it.
 # Words of the fallback messages of ``compare``: a mistake the check knows must never end there.
 GENERIC = ("off by a constant", "NaN or infinite", "differs from the expected values", "the check stopped on",

@@ -15,35 +15,19 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, browser_missing, keep_local  # noqa: F401  (CHROMIUM*: re-exported)
 
 import vae_teach
-from conftest import ROOT
-
-CHROMIUM = os.environ.get("VAE_TEACH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
-
-def _browser_missing() -> str | None:
-    """Why the browser tests cannot run here, or None."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the python package playwright is not installed (pip install -r requirements.txt)"
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or set VAE_TEACH_CHROMIUM)"
-    return None
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _require_browser():
-    reason = _browser_missing()
+    reason = browser_missing()
     if reason is None:
         return
     if os.environ.get("CI", "").lower() == "true":
@@ -68,15 +52,6 @@ def server(built_book):
     httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @dataclass
 class Visit:
     """What happened while a page loaded."""
@@ -97,16 +72,8 @@ class Visit:
 def visit(browser, server, built_book):
     """Open a page of the book with the network cut; yields a function path -> Visit."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-
-    def only_local(route):
-        if route.request.url.startswith(server + "/"):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
     blocked: list[str] = []
-    context.route("**/*", only_local)
+    keep_local(context, server, blocked.append)
     built_book.screenshots.mkdir(exist_ok=True)
 
     def open_page(path: str) -> Visit:

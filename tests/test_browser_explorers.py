@@ -10,11 +10,15 @@ from ``test_browser`` (the built book served on 127.0.0.1, everything else block
 from __future__ import annotations
 
 import base64
+import math
 
 import numpy as np
 import pytest
+import torch
+from test_browser import _require_browser, server, visit  # noqa: F401  (fixtures; browser: conftest)
 
-from test_browser import _require_browser, browser, server, visit  # noqa: F401  (fixtures)
+import vae_teach as vt
+from vae_teach.explore import page as explorer_page
 
 PAGE = "book/05_exploring_latent_space.html"
 KINDS = ("map", "interpolation", "traversal", "arithmetic")
@@ -151,3 +155,42 @@ def test_explorers_stay_legible_in_both_themes(chapter, built_book, theme):
     page.locator(_root("interpolation")).screenshot(path=str(built_book.screenshots / f"ch5_interpolation_{theme}.png"))
     assert not low, f"text with contrast below 4.5:1 in the {theme} theme: {low[:5]}"
     assert not chapter.problems(), chapter.problems()
+
+
+def test_every_prior_circle_stands_out_from_a_dense_cloud_of_codes(browser):
+    """Along each prior circle the map shows ink or the ground, never a point under it.
+
+    A cloud of codes of every digit covers the whole plane; each circle (1 and 2 standard
+    deviations) must still be drawn over it: every pixel on its path is the dashes' ink or
+    the ground colour between them. (A thin dashed ink line alone let the points show
+    through its gaps, and the 1-sd circle vanished in chapter 5's cloud.)
+    """
+    g = torch.Generator().manual_seed(0)
+    codes = 5.4 * torch.rand(6000, 2, generator=g) - 2.7
+    labels = torch.arange(6000) % 10
+    model = vt.VAE(latent_dim=2, hidden_dims=(16,), seed=0)
+    html = explorer_page.map_view("VAE", model, codes, labels, [-3.0, 3.0, -3.0, 3.0], [0.0, 0.0], "cloud")
+    page = browser.new_page()
+    try:
+        page.set_content(f"<!doctype html><html><body style='color: #222; background: #fff'>{html}</body></html>")
+        circles, pixels, size = page.evaluate("""() => {
+            const root = document.querySelector('[data-vt-explorer=map]');
+            const canvas = root.querySelector('canvas.vt-map');
+            const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+            return [root.vt.prior, Array.from(data), canvas.width]; }""")
+    finally:
+        page.close()
+    rgb = np.array(pixels, dtype=float).reshape(size, size, 4)[..., :3]
+    ink, ground = np.array([0x22, 0x22, 0x22], float), np.array([255.0, 255.0, 255.0])
+    assert [c["radius"] for c in circles] == [1.0, 2.0]
+    for circle in circles:
+        path = [(circle["cx"] + circle["rx"] * math.cos(a), circle["cy"] - circle["ry"] * math.sin(a))
+                for a in np.linspace(0.0, 2 * math.pi, 720, endpoint=False)]
+        seen = np.array([rgb[round(y), round(x)] for x, y in path])
+        # anti-aliased edges mix ink and ground: a pixel counts as the circle's when it lies
+        # near the grey line from the ground colour to the ink colour
+        along = np.clip((seen - ground) @ (ink - ground) / np.sum((ink - ground) ** 2), 0, 1)
+        off_line = np.linalg.norm(seen - (ground + along[:, None] * (ink - ground)), axis=1)
+        shown = off_line < 30
+        assert shown.mean() > 0.95, (circle["radius"], float(shown.mean()))
+        assert (along > 0.5).mean() > 0.2 and (along < 0.1).mean() > 0.2, circle["radius"]  # dashes and gaps

@@ -283,10 +283,10 @@ daes = {}
 for name, corrupt in noises.items():
     dae = vt.Autoencoder(latent_dim=32, hidden_dims=(256,),
                          likelihood="gaussian")
-    vt.cached_fit(dae, data.train_x, epochs=30, lr=3e-3, seed=0,
+    vt.cached_fit(dae, data.train_x, epochs=15, lr=3e-3, seed=0,
                   corrupt=corrupt)
     daes[name] = dae
-""", ["dae-32d-noise", "dae-32d-mask"]),
+""", ["dae-32d-noise-15ep", "dae-32d-mask-15ep"]),
     "chapter 6 conv and conditional": ("""
 conv = vt.ConvVAE(latent_dim=20, channels=(16, 32), seed=0)
 vt.cached_fit(conv, data.train_x, epochs=6, batch_size=64, lr=2e-3, seed=0, test_x=data.test_x)

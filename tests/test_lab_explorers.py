@@ -18,11 +18,12 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
+import lab_driver as lab
 import nbformat
 import pytest
+from conftest import keep_local
+from test_browser import _require_browser  # noqa: F401  (skip / fail without a browser)
 
-import lab_driver as lab
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser  # noqa: F401  (skip / fail without a browser)
 from vae_teach.explore.page import UNTRUSTED_MESSAGE
 
 CELLS = [
@@ -48,27 +49,10 @@ def _notebook(root: Path) -> str:
 def _page(browser, lab_server, problems: list[str]):
     """A new page that may reach only the JupyterLab server; problems collects errors and outside requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, service_workers="block")
-
-    def only_local(route):
-        if route.request.url.startswith(lab_server.url + "/"):
-            route.continue_()
-        else:
-            problems.append(f"request outside JupyterLab: {route.request.url}")
-            route.abort()
-
-    context.route("**/*", only_local)
+    keep_local(context, lab_server.url, lambda url: problems.append(f"request outside JupyterLab: {url}"))
     page = context.new_page()
     page.on("pageerror", lambda e: problems.append(f"page error: {str(e)[:300]}"))
     return page
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -239,6 +239,17 @@ def test_a_one_block_solution_left_open_before_a_code_cell_is_refused(tmp_path):
         _student_text(tmp_path, body)
 
 
+@pytest.mark.parametrize("body, message", [
+    ("```{exercise-start}\n```\nDo it.\n```{exercise-end}\n```\n", r"an \{exercise-start\} without a :label:"),
+    ("```{exercise}\nDo it.\n```\n", r"an \{exercise\} without a :label:"),
+    ("```{exercise-end}\n```\n", r"\{exercise-end\} without \{exercise-start\}"),
+    (EXERCISE.format(label="ex-a") + "```{solution-end}\n```\n", r"\{solution-end\} without \{solution-start\}"),
+], ids=["exercise-start-unlabelled", "exercise-unlabelled", "stray-exercise-end", "stray-solution-end"])
+def test_an_unlabelled_or_unopened_directive_is_refused_with_its_name(tmp_path, body, message):
+    with pytest.raises(ChapterError, match="01_forms.md: " + message):
+        _student_text(tmp_path, body)
+
+
 def test_a_solution_in_rst_inside_eval_rst_is_refused(tmp_path):
     body = EXERCISE.format(label="ex-a") + "```{eval-rst}\n.. solution:: ex-a\n\n   SECRET\n```\n"
     with pytest.raises(ChapterError, match=r"reStructuredText inside \{eval-rst\}"):

@@ -40,11 +40,6 @@ def _sweep_ae(k):
                                    d.train_x, epochs=30, lr=3e-3, seed=0, test_x=d.test_x)
 
 
-def _dae(corrupt):
-    return lambda d: vt.cached_fit(vt.Autoencoder(latent_dim=32, hidden_dims=(256,), likelihood="gaussian"),
-                                   d.train_x, epochs=30, lr=3e-3, seed=0, corrupt=corrupt)
-
-
 def _vae(dim):
     return lambda d: vt.cached_fit(vt.VAE(latent_dim=dim, seed=0), d.train_x, epochs=40, seed=0, test_x=d.test_x)
 
@@ -57,8 +52,6 @@ HAND_WRITTEN = {
     **{f"ae-{k}d": _sweep_ae(k) for k in (2, 4, 8, 16, 64)},
     "ae-32d": lambda d: vt.cached_fit(vt.Autoencoder(latent_dim=32, hidden_dims=(256,), likelihood="gaussian"),
                                       d.train_x, epochs=30, lr=3e-3, seed=0, test_x=d.test_x),
-    "dae-32d-noise": _dae(functools.partial(vt.gaussian_noise, std=0.5)),
-    "dae-32d-mask": _dae(functools.partial(vt.mask_pixels, p=0.5)),
     "linear-ae-16d": lambda d: vt.fit_in_phases(
         vt.Autoencoder(latent_dim=16, hidden_dims=(), likelihood="gaussian"), d.train_x,
         [dict(epochs=15, lr=1e-2, batch_size=32), dict(epochs=15, lr=1e-3, batch_size=256),

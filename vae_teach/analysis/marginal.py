@@ -9,7 +9,7 @@ matrix product (vectorised: seconds for a few images, not minutes).
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -187,6 +187,28 @@ def _iwae_draws(model, x: Tensor, k: int, repeats: int, generator: torch.Generat
     return torch.cat(draws).double().cpu()
 
 
+def _reduce_draws(model, x: Tensor, ks: list[int], budget: int, min_draws: int, seed: int,
+                  reduce: Callable[[Tensor], Any]) -> list[Any]:
+    """For each k, reduce(draws) of max(min_draws, budget // k) independent IWAE_k draws per image.
+
+    draws: (R, N) float64 nats for x (N, 1, 28, 28); one generator (``seed``) serves every k in
+    order, and only one k's draws are held at a time. The model is in eval mode meanwhile.
+    """
+    x = check_images(x).to(model.device)
+    generator = torch.Generator(device=model.device).manual_seed(seed)
+    reduced = []
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            for k in ks:
+                check_positive_int(k, "k")
+                reduced.append(reduce(_iwae_draws(model, x, k, max(min_draws, budget // k), generator)))
+    finally:
+        model.train(was_training)
+    return reduced
+
+
 def iwae_estimates(model, x: Tensor, ks: list[int], budget: int = 10_000, min_draws: int = 2,
                    seed: int = 0) -> BoundEstimate:
     """E[IWAE_k] per image for each k, with standard errors: max(min_draws, budget // k) draws each.
@@ -194,24 +216,12 @@ def iwae_estimates(model, x: Tensor, ks: list[int], budget: int = 10_000, min_dr
     A single IWAE_k value is random; the bound ELBO <= E[IWAE_k] <= log p(x) holds for its
     mean. k = 1 gives the ELBO. x: (N, 1, 28, 28). Returns a BoundEstimate ((K, N) nats).
     """
-    x = check_images(x).to(model.device)
     check_positive_int(min_draws, "min_draws")
     if min_draws < 2:
         raise ValueError(f"expected min_draws >= 2 (a standard error needs two draws); got {min_draws}")
-    generator = torch.Generator(device=model.device).manual_seed(seed)
-    means, errors, counts = [], [], []
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            for k in ks:
-                check_positive_int(k, "k")
-                draws = _iwae_draws(model, x, k, max(min_draws, budget // k), generator)
-                means.append(draws.mean(dim=0))
-                errors.append(draws.std(dim=0) / draws.shape[0] ** 0.5)
-                counts.append(draws.shape[0])
-    finally:
-        model.train(was_training)
+    rows = _reduce_draws(model, x, ks, budget, min_draws, seed, lambda draws: (
+        draws.mean(dim=0), draws.std(dim=0) / draws.shape[0] ** 0.5, draws.shape[0]))
+    means, errors, counts = zip(*rows)
     return BoundEstimate(torch.stack(means), torch.stack(errors), torch.tensor(counts))
 
 
@@ -222,19 +232,7 @@ def expected_iwae(model, x: Tensor, ks: list[int], budget: int = 10_000, seed: i
     k = 1 gives the ELBO (averaged over ``budget`` samples). x: (N, 1, 28, 28).
     Returns (len(ks), N), nats. ``iwae_estimates`` adds standard errors.
     """
-    x = check_images(x).to(model.device)
-    generator = torch.Generator(device=model.device).manual_seed(seed)
-    rows = []
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            for k in ks:
-                check_positive_int(k, "k")
-                rows.append(_iwae_draws(model, x, k, max(1, budget // k), generator).mean(dim=0))
-    finally:
-        model.train(was_training)
-    return torch.stack(rows)
+    return torch.stack(_reduce_draws(model, x, ks, budget, 1, seed, lambda draws: draws.mean(dim=0)))
 
 
 def best_diagonal_gaussian(grid: GridPosterior, max_iter: int = 50) -> tuple[Tensor, Tensor, Tensor]:

@@ -176,7 +176,23 @@ class InterpolationExplorer(Explorer):
         return torch.cat(paths)
 
 
-class TraversalExplorer(Explorer):
+class _GalleryExplorer(Explorer):
+    """One model over a gallery of test digits (traversal, arithmetic); a subclass sets model, images,
+    labels, name and defines domain() (the codes its page decodes)."""
+
+    def _choose_gallery(self, all_codes: Tensor, per_class: int, digit: int) -> None:
+        """self.index (the gallery's dataset indices), self.codes (their codes), self.start (``digit``'s place)."""
+        self.index = gallery_index(self.labels, per_class)
+        self.codes = all_codes[self.index]
+        self.start = position(self.index, self.labels, digit, "digit")
+
+    def _page_codes(self, sizing: bool) -> tuple[Tensor, dict[str, Tensor] | None]:
+        """The gallery's codes by dataset index (as page.py reads them) and the int8 export's calibration codes."""
+        return (_scattered(self.codes, self.index, self.images.shape[0]),
+                None if sizing else {self.name: self.domain()})  # type: ignore[attr-defined]
+
+
+class TraversalExplorer(_GalleryExplorer):
     """Sweep one latent dimension of a test digit's code from -span to +span while the others stay.
 
     model: AE or VAE (meant for a VAE with more than two dimensions). dim: the dimension
@@ -200,16 +216,14 @@ class TraversalExplorer(Explorer):
         dim = check_int_in(dim, "dim", 0, model.latent_dim - 1)
         self.model, self.images, self.labels, self.name, self.title = model, x, labels, name, title
         self.dim, self.span, self.steps = dim, span, steps
-        self.index = gallery_index(self.labels, per_class)
-        self.codes = all_codes[self.index]
-        self.start = position(self.index, self.labels, digit, "digit")
+        self._choose_gallery(all_codes, per_class, digit)
         self._check_budget({name: model})
 
     def _build_html(self, sizing: bool = False) -> str:
-        full = _scattered(self.codes, self.index, self.images.shape[0])
+        full, calibration = self._page_codes(sizing)
         return page.traversal_view(self.name, self.model, self.images, self.labels, self.index, full,
                                    self.start, self.dim, self.title, self.span, self.steps,
-                                   calibration=None if sizing else {self.name: self.domain()}, sizing=sizing)
+                                   calibration=calibration, sizing=sizing)
 
     def domain(self) -> Tensor:
         """Codes the page can decode: each gallery code with each dimension swept over [-4, 4]."""
@@ -217,7 +231,7 @@ class TraversalExplorer(Explorer):
         return torch.cat([traversal_codes(z, d, values) for z in self.codes for d in range(self.model.latent_dim)])
 
 
-class ArithmeticExplorer(Explorer):
+class ArithmeticExplorer(_GalleryExplorer):
     """Move a test digit's code along mean[target] - mean[source] (class means of all codes) and decode.
 
     The class means come from the codes of ``images`` (N, 1, 28, 28) with ``labels`` (N,);
@@ -243,17 +257,14 @@ class ArithmeticExplorer(Explorer):
                 raise ValueError(f"expected {role} to be a digit present in the labels {self.classes}; got {c} "
                                  f"(pass {role}=... with one of them)")
         self.source, self.target, self.steps = int(source), int(target), steps
-        self.index = gallery_index(self.labels, per_class)
-        self.codes = all_codes[self.index]
-        self.start = position(self.index, self.labels, digit, "digit")
+        self._choose_gallery(all_codes, per_class, digit)
         self._check_budget({name: model})
 
     def _build_html(self, sizing: bool = False) -> str:
-        full = _scattered(self.codes, self.index, self.images.shape[0])
+        full, calibration = self._page_codes(sizing)
         return page.arithmetic_view(self.name, self.model, self.images, self.labels, self.index, full,
                                     self.means, self.start, self.source, self.target, self.title, self.steps,
-                                    calibration=None if sizing else {self.name: self.domain()}, sizing=sizing,
-                                    classes=self.classes)
+                                    calibration=calibration, sizing=sizing, classes=self.classes)
 
     def domain(self) -> Tensor:
         """Codes the page can decode: each gallery code moved by t in [-1, 2] along every difference of the

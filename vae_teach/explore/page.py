@@ -20,6 +20,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 from torch import Tensor
 
+from ..plot.style import PRIOR_RADII
 from .assets import VIEWS, stylesheet, view_script
 from .export import _b64, decoder_skeleton, export_decoder, reference
 
@@ -102,12 +103,14 @@ def map_view(name: str, model: Any, codes: Tensor, labels: Tensor, extent: Seque
             "codes": _b64(codes.cpu().numpy().astype("<f4")),
             "labels": _b64(labels.cpu().numpy().astype(np.uint8)),
             "extent": [float(v) for v in extent], "start": [float(v) for v in start],
-            "reference": [reference(model, name, start)]}
+            "prior": [float(r) for r in PRIOR_RADII], "reference": [reference(model, name, start)]}
     body = ('<div class="vt-row"><canvas class="vt-map" width="360" height="360" tabindex="0" role="application" '
             'aria-label="Latent plane. Point or drag to decode a code; arrow keys move it, Shift for bigger steps.">'
             '</canvas><div><canvas class="vt-img" width="28" height="28" role="img" aria-label="decoded image">'
             '</canvas><p><output aria-live="polite"></output></p>'
-            '<p class="vt-note">Point at the map or drag over it;<br>or click it and use the arrow keys.</p></div></div>')
+            '<p class="vt-note">Point at the map or drag over it;<br>or click it and use the arrow keys.</p>'
+            '<p class="vt-note">Dashed circles: the prior N(0, I)<br>at ' + " and ".join(f"{r:g}" for r in PRIOR_RADII)
+            + ' standard deviations.</p></div></div>')
     return explorer_html("map", data, body, title)
 
 

@@ -64,6 +64,32 @@ def _exercise_title(number: int, label: str) -> list[str]:
     return [f"**Exercise {number}** (`{label}`)", ""]
 
 
+# The two directive families the scan follows: the Scan list that collects their labels, the
+# Scan field that holds the one still open (between -start and -end), and the error for a
+# directive without a label.
+_FAMILIES = {"exercise": ("exercises", "open_exercise", "an {{{name}}} without a :label:"),
+             "solution": ("solutions", "in_solution", "a {{{name}}} that names no exercise label")}
+
+
+def _open(d: Directive, scan: Scan, where: str) -> None:
+    """An {exercise(-start)} or {solution(-start)}: record its label; a -start one stays open."""
+    labels, still_open, unlabelled = _FAMILIES[d.name.split("-")[0]]
+    if not d.label:
+        raise ChapterError(f"{where}: " + unlabelled.format(name=d.name))
+    getattr(scan, labels).append(d.label)
+    if d.name.endswith("-start"):
+        setattr(scan, still_open, d.label)
+
+
+def _close(d: Directive, scan: Scan, where: str) -> None:
+    """An {exercise-end} or {solution-end}: it must close an open -start."""
+    family = d.name.split("-")[0]
+    still_open = _FAMILIES[family][1]
+    if getattr(scan, still_open) is None:
+        raise ChapterError(f"{where}: {{{family}-end}} without {{{family}-start}}")
+    setattr(scan, still_open, None)
+
+
 def _keep(lines: list[str], start: int, stop: int, scan: Scan, out: list[str]) -> None:
     """Lines [start, stop) go to the student's text unless they sit inside a solution."""
     if scan.in_solution is None:
@@ -83,30 +109,15 @@ def _emit(lines: list[str], start: int, stop: int, found: list[Directive], scan:
             raise ChapterError(f"{where}: {{{d.name}}} {d.label or ''} is not closed in its markdown cell "
                                f"(a code cell cannot sit inside a one-block directive; use "
                                f"{{{d.name.split('-')[0]}-start}} ... {{{d.name.split('-')[0]}-end}})")
+        if d.name.endswith("-end"):
+            _close(d, scan, where)
+            continue
+        _open(d, scan, where)
         if d.name in ("exercise-start", "exercise"):
-            if not d.label:
-                raise ChapterError(f"{where}: an {{{d.name}}} without a :label:")
-            scan.exercises.append(d.label)
-            if d.name == "exercise-start":
-                scan.open_exercise = d.label
             if scan.in_solution is None:
                 out += _exercise_title(len(scan.exercises), d.label)
             _emit(lines, d.body_start, d.body_stop, [c for c in d.children if c.start >= d.body_start],
                   scan, out)
-        elif d.name == "exercise-end":
-            if scan.open_exercise is None:
-                raise ChapterError(f"{where}: {{exercise-end}} without {{exercise-start}}")
-            scan.open_exercise = None
-        elif d.name in ("solution-start", "solution"):
-            if not d.label:
-                raise ChapterError(f"{where}: a {{{d.name}}} that names no exercise label")
-            scan.solutions.append(d.label)
-            if d.name == "solution-start":
-                scan.in_solution = d.label
-        elif d.name == "solution-end":
-            if scan.in_solution is None:
-                raise ChapterError(f"{where}: {{solution-end}} without {{solution-start}}")
-            scan.in_solution = None
     _keep(lines, start, stop, scan, out)
 
 

@@ -83,3 +83,16 @@ test('each digit is named at the median of its codes', () => {
   const medians = Array.from(classMedians(codes, labels), ([k, at]) => [k, Array.from(at)]);
   assert.deepEqual(medians, [[3, [1, 4]], [8, [6, 7]]]);
 });
+
+test('the prior\'s circles have their radius in code units on each axis, centred on z = 0', () => {
+  const {planeTransform: transform, priorCircles} = load(['core.js', 'map.js'], ['planeTransform', 'priorCircles']);
+  const extent = [-3, 5, -2, 2];  // 8 units across, 4 up: the two axes have different scales
+  const box = transform(extent, 360);
+  const perUnit = [(box.right - box.left) / 8, (box.bottom - box.top) / 4];
+  const circles = priorCircles(box, [1, 2]);
+  assert.deepEqual(circles.map((c) => c.radius), [1, 2]);
+  for (const c of circles) {
+    assert.ok(Math.abs(c.cx - (box.left + 3 * perUnit[0])) < 1e-9 && Math.abs(c.cy - (box.bottom - 2 * perUnit[1])) < 1e-9);
+    assert.ok(Math.abs(c.rx - c.radius * perUnit[0]) < 1e-9 && Math.abs(c.ry - c.radius * perUnit[1]) < 1e-9, JSON.stringify(c));
+  }
+});

@@ -25,32 +25,22 @@ function arithmeticView(root, data, decoders) {
   const name = data.model;
   const gallery = readGallery(data.gallery, data.dims);
   const means = codeRows(data.means, data.dims[name]);
-  const digit = root.querySelector('.vt-digit');
-  const from = root.querySelector('.vt-from');
-  const to = root.querySelector('.vt-to');
-  const amount = root.querySelector('.vt-amount');
-  const amountShown = root.querySelector('.vt-amount-out');
-  const ends = root.querySelector('.vt-ends');
-  const row = root.querySelector('.vt-path');
-  const values = root.querySelector('.vt-values');
+  const ui = viewElements(root, {digit: '.vt-digit', from: '.vt-from', to: '.vt-to', amount: '.vt-amount',
+    amountShown: '.vt-amount-out', ends: '.vt-ends', row: '.vt-path', values: '.vt-values'});
   const digitName = function (k) { return 'digit ' + k; };
-  fillGallerySelect(digit, gallery, data.start);
+  fillGallerySelect(ui.digit, gallery, data.start);
   const classes = data.classes || 10;
-  fillNumberSelect(from, classes, digitName, data.source);
-  fillNumberSelect(to, classes, digitName, data.target);
+  fillNumberSelect(ui.from, classes, digitName, data.source);
+  fillNumberSelect(ui.to, classes, digitName, data.target);
 
-  function render() {
-    const position = +digit.value, a = +amount.value;
-    amountShown.textContent = a.toFixed(2);
-    const codes = moveCodes(gallery.codes[name][position], means[+from.value], means[+to.value], a, data.steps);
-    drawRow(row, codes.map(decoders[name]));
-    setDisplayScale(row, 3);
+  redrawOn(root, [ui.digit, ui.from, ui.to, ui.amount], function render() {
+    const position = +ui.digit.value, a = +ui.amount.value;
+    ui.amountShown.textContent = a.toFixed(2);
+    const codes = moveCodes(gallery.codes[name][position], means[+ui.from.value], means[+ui.to.value], a,
+      data.steps);
+    showRow(ui.row, codes.map(decoders[name]), 3);
     const steps = codes.length;
-    labelRow(values, codes.map(function (_, s) { return 't = ' + (a * s / (steps - 1)).toFixed(2); }), 3);
-    drawRow(ends, [gallery.images[position]]);
-    setDisplayScale(ends, 3);
-  }
-  const update = timed(root, render);
-  onChange([digit, from, to, amount], update);
-  update();
+    labelRow(ui.values, codes.map(function (_, s) { return 't = ' + (a * s / (steps - 1)).toFixed(2); }), 3);
+    showRow(ui.ends, [gallery.images[position]], 3);
+  });
 }

@@ -255,6 +255,12 @@ function setDisplayScale(canvas, scale) {
   canvas.style.height = 'auto';
 }
 
+/** drawRow(canvas, images), shown `scale` times its pixel size: a row of digits as the views draw it. */
+function showRow(canvas, images, scale) {
+  drawRow(canvas, images);
+  setDisplayScale(canvas, scale);
+}
+
 /* ---- Controls and the page ---- */
 
 /** Fill a <select> with the gallery's digits ("test #12 (digit 3)"); select position `chosen`. */
@@ -302,6 +308,20 @@ function background(element) {
 }
 
 /**
+ * A view's elements by role: selectors {role: CSS selector} -> {role: the first element under
+ * root that matches}. An element the markup lacks is an error that names it (page.py writes
+ * the markup of each view; the two must agree).
+ */
+function viewElements(root, selectors) {
+  const found = {};
+  for (const [role, selector] of Object.entries(selectors)) {
+    found[role] = root.querySelector(selector);
+    if (!found[role]) throw new Error('explorer markup: no ' + selector + ' (the ' + role + ' element)');
+  }
+  return found;
+}
+
+/**
  * Run the view's render each time any of `controls` changes value. 'input' fires for every
  * change of a <select> and every step of a range slider (while dragging, too); listening to
  * 'change' as well would draw each change twice.
@@ -324,6 +344,17 @@ function keepControlKeys(root) {
     const plainCharacter = event.key.length === 1 && !event.ctrlKey && !event.altKey && !event.metaKey;
     if (CONTROL_KEYS.has(event.key) || plainCharacter) event.stopPropagation();
   });
+}
+
+/**
+ * Wire a view: its render, timed (see timed), runs now and again whenever any of `controls`
+ * changes (see onChange). Returns the timed update.
+ */
+function redrawOn(root, controls, render) {
+  const update = timed(root, render);
+  onChange(controls, update);
+  update();
+  return update;
 }
 
 /** How many update times root.vt.updateMs keeps (the most recent ones). */

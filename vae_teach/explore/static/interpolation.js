@@ -61,30 +61,20 @@ function endsRow(a, b, steps) {
 }
 
 function interpolationView(root, data, decoders) {
-  const order = data.order;
   const gallery = readGallery(data.gallery, data.dims);
-  const from = root.querySelector('.vt-a');
-  const to = root.querySelector('.vt-b');
-  const method = root.querySelector('.vt-method');
-  const steps = root.querySelector('.vt-steps');
-  const stepsShown = root.querySelector('.vt-steps-out');
-  const ends = root.querySelector('.vt-ends');
+  const ui = viewElements(root, {from: '.vt-a', to: '.vt-b', method: '.vt-method', steps: '.vt-steps',
+    stepsShown: '.vt-steps-out', ends: '.vt-ends'});
   const rows = root.querySelectorAll('.vt-path');
-  fillGallerySelect(from, gallery, data.start);
-  fillGallerySelect(to, gallery, data.end);
+  fillGallerySelect(ui.from, gallery, data.start);
+  fillGallerySelect(ui.to, gallery, data.end);
 
-  function render() {
-    const i = +from.value, j = +to.value, n = +steps.value;
-    stepsShown.textContent = n;
-    drawRow(ends, endsRow(gallery.images[i], gallery.images[j], n));
-    setDisplayScale(ends, 3);
-    order.forEach(function (name, m) {
-      const codes = pathCodes(gallery.codes[name][i], gallery.codes[name][j], n, method.value);
-      drawRow(rows[m], codes.map(decoders[name]));
-      setDisplayScale(rows[m], 3);
+  redrawOn(root, [ui.from, ui.to, ui.method, ui.steps], function render() {
+    const i = +ui.from.value, j = +ui.to.value, n = +ui.steps.value;
+    ui.stepsShown.textContent = n;
+    showRow(ui.ends, endsRow(gallery.images[i], gallery.images[j], n), 3);
+    data.order.forEach(function (name, m) {
+      const codes = pathCodes(gallery.codes[name][i], gallery.codes[name][j], n, ui.method.value);
+      showRow(rows[m], codes.map(decoders[name]), 3);
     });
-  }
-  const update = timed(root, render);
-  onChange([from, to, method, steps], update);
-  update();
+  });
 }

@@ -3,7 +3,8 @@
  * point under the pointer (or moved by the arrow keys) is decoded at once.
  *
  * data (page.map_view): model (its name), models, dims, codes (base64 float32, 2 per code),
- * labels (base64 uint8), extent [z0 min, z0 max, z1 min, z1 max], start [z0, z1].
+ * labels (base64 uint8), extent [z0 min, z0 max, z1 min, z1 max], start [z0, z1],
+ * prior (the radii, in standard deviations, of the circles that draw the prior N(0, I)).
  * Markup: canvas.vt-map (the plane), canvas.vt-img (the decoded digit), an <output>.
  */
 
@@ -45,6 +46,40 @@ function classMedians(codes, labels) {
   return result;
 }
 
+/**
+ * The prior N(0, I) as circles on the plot: one {radius, cx, cy, rx, ry} per radius (in
+ * standard deviations), centre and half-axes in canvas pixels (an ellipse where the two
+ * axes have different scales).
+ */
+function priorCircles(box, radii) {
+  const [cx, cy] = box.toPixel(0, 0);
+  return radii.map(function (radius) {
+    const [x] = box.toPixel(radius, 0);
+    const [, y] = box.toPixel(0, radius);
+    return {radius: radius, cx: cx, cy: cy, rx: Math.abs(x - cx), ry: Math.abs(cy - y)};
+  });
+}
+
+/**
+ * Draw the prior's circles over the scatter on context c: each first as a solid band in the
+ * ground colour, then dashed in ink on top, so that both the dashes and the gaps between them
+ * stand out from the points under them (a thin dashed line alone vanished in a dense cloud).
+ */
+function drawPriorCircles(c, box, radii, ink, ground) {
+  c.save();
+  for (const circle of priorCircles(box, radii)) {
+    for (const [width, colour, dash] of [[4, ground, []], [1.5, ink, [5, 4]]]) {
+      c.setLineDash(dash);
+      c.lineWidth = width;
+      c.strokeStyle = colour;
+      c.beginPath();
+      c.ellipse(circle.cx, circle.cy, circle.rx, circle.ry, 0, 0, 2 * Math.PI);
+      c.stroke();
+    }
+  }
+  c.restore();
+}
+
 /** z clamped into the extent [z0 min, z0 max, z1 min, z1 max]. */
 function clampToExtent(z, extent) {
   return [Math.min(extent[1], Math.max(extent[0], z[0])), Math.min(extent[3], Math.max(extent[2], z[1]))];
@@ -52,10 +87,11 @@ function clampToExtent(z, extent) {
 
 /**
  * Paint the plane on `backdrop` (a square canvas): the codes as dots coloured by digit, the prior's
- * 1 and 2 standard-deviation circles, each digit's name at its median code, axes with ticks, and
- * a legend, in the colours of root's theme. box: planeTransform(extent, backdrop.width).
+ * circles (radii: in standard deviations, default 1 and 2), each digit's name at its median code,
+ * axes with ticks, and a legend, in the colours of root's theme. box: planeTransform(extent,
+ * backdrop.width).
  */
-function paintPlane(backdrop, root, box, extent, codes, labels) {
+function paintPlane(backdrop, root, box, extent, codes, labels, radii = [1, 2]) {
   const size = backdrop.width;
   const c = backdrop.getContext('2d');
   const ink = foreground(root);
@@ -75,18 +111,7 @@ function paintPlane(backdrop, root, box, extent, codes, labels) {
     c.fill();
   }
   c.globalAlpha = 1;
-  // the prior N(0, I): circles at 1 and 2 standard deviations, dashed
-  c.strokeStyle = ink;
-  c.setLineDash([4, 4]);
-  for (const radius of [1, 2]) {
-    const [cx, cy] = box.toPixel(0, 0);
-    const [rx] = box.toPixel(radius, 0);
-    const [, ry] = box.toPixel(0, radius);
-    c.beginPath();
-    c.ellipse(cx, cy, Math.abs(rx - cx), Math.abs(cy - ry), 0, 0, 2 * Math.PI);
-    c.stroke();
-  }
-  c.setLineDash([]);
+  drawPriorCircles(c, box, radii, ink, background(root));
   // each digit's name at the median of its codes, outlined in the background colour
   c.font = 'bold 15px sans-serif';
   c.textAlign = 'center';
@@ -153,7 +178,7 @@ function mapView(root, data, decoders) {
   const backdrop = document.createElement('canvas');
   backdrop.width = backdrop.height = size;
 
-  function paintBackdrop() { paintPlane(backdrop, root, box, extent, codes, labels); }
+  function paintBackdrop() { paintPlane(backdrop, root, box, extent, codes, labels, data.prior); }
 
   function render() {
     const c = plane.getContext('2d');
@@ -218,4 +243,5 @@ function mapView(root, data, decoders) {
   }).observe(html, {attributes: true, attributeFilter: ['data-theme']});
 
   root.vt.setCode = function (code) { z = code.slice(); update(); };
+  root.vt.prior = priorCircles(box, data.prior);  // for tests: where the circles are drawn
 }

@@ -22,30 +22,19 @@ function sweepCodes(z, dim, span, steps) {
 function traversalView(root, data, decoders) {
   const name = data.model;
   const gallery = readGallery(data.gallery, data.dims);
-  const digit = root.querySelector('.vt-digit');
-  const dim = root.querySelector('.vt-dim');
-  const span = root.querySelector('.vt-span');
-  const spanShown = root.querySelector('.vt-span-out');
-  const ends = root.querySelector('.vt-ends');
-  const own = root.querySelector('.vt-own');
-  const row = root.querySelector('.vt-path');
-  const values = root.querySelector('.vt-values');
-  fillGallerySelect(digit, gallery, data.start);
-  fillNumberSelect(dim, data.dims[name], function (k) { return 'z[' + k + ']'; }, data.dim);
+  const ui = viewElements(root, {digit: '.vt-digit', dim: '.vt-dim', span: '.vt-span', spanShown: '.vt-span-out',
+    ends: '.vt-ends', own: '.vt-own', row: '.vt-path', values: '.vt-values'});
+  fillGallerySelect(ui.digit, gallery, data.start);
+  fillNumberSelect(ui.dim, data.dims[name], function (k) { return 'z[' + k + ']'; }, data.dim);
 
-  function render() {
-    const position = +digit.value, d = +dim.value, r = +span.value;
+  redrawOn(root, [ui.digit, ui.dim, ui.span], function render() {
+    const position = +ui.digit.value, d = +ui.dim.value, r = +ui.span.value;
     const z = gallery.codes[name][position];
-    spanShown.textContent = '\u00b1' + r.toFixed(1);
+    ui.spanShown.textContent = '\u00b1' + r.toFixed(1);
     const codes = sweepCodes(z, d, r, data.steps);
-    drawRow(row, codes.map(decoders[name]));
-    setDisplayScale(row, 3);
-    labelRow(values, codes.map(function (code) { return code[d].toFixed(1); }), 3);
-    own.textContent = 'this digit has z[' + d + '] = ' + z[d].toFixed(2);
-    drawRow(ends, [gallery.images[position]]);
-    setDisplayScale(ends, 3);
-  }
-  const update = timed(root, render);
-  onChange([digit, dim, span], update);
-  update();
+    showRow(ui.row, codes.map(decoders[name]), 3);
+    labelRow(ui.values, codes.map(function (code) { return code[d].toFixed(1); }), 3);
+    ui.own.textContent = 'this digit has z[' + d + '] = ' + z[d].toFixed(2);
+    showRow(ui.ends, [gallery.images[position]], 3);
+  });
 }
