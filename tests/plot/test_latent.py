@@ -52,3 +52,13 @@ def test_the_prior_is_drawn_at_one_and_two_standard_deviations_and_can_be_left_o
 def test_labels_must_match_the_codes():
     with pytest.raises(ValueError, match=r"expected labels of shape \(5,\); got \(4,\)"):
         vt.plot_latent_scatter(torch.randn(5, 2), torch.zeros(4))
+
+
+def test_side_by_side_maps_can_leave_the_prior_out():
+    codes = torch.randn(200, 2, generator=torch.Generator().manual_seed(0))
+    labels = torch.arange(200) % 10
+    with_prior = vt.plot_latent_maps({"a": codes, "b": codes}, labels)
+    without = vt.plot_latent_maps({"a": codes, "b": codes}, labels, prior=False)
+    assert [len(ax.patches) for ax in with_prior.axes] == [2, 2]  # circles at 1 and 2 sd
+    assert [len(ax.patches) for ax in without.axes] == [0, 0]
+    plt.close("all")

@@ -68,16 +68,18 @@ def plot_latent_scatter(codes: Tensor, labels: Tensor, title: str = "Latent code
 
 
 def plot_latent_maps(maps: Mapping[str, Tensor], labels: Tensor, title: str = "2-D latent maps, coloured by digit",
-                     point_size: float = 3.0) -> Figure:
+                     point_size: float = 3.0, prior: bool = True) -> Figure:
     """2-D maps side by side, {panel title: codes (N, 2)}, all coloured by the same labels (N,); one legend.
 
     Each panel is a ``plot_latent_scatter``; the legend of the digits stands right of the last one.
+    prior: draw the prior N(0, I) on every panel (leave it out for maps of models that have none,
+    such as an autoencoder or PCA, where it would suggest a reference those codes never had).
     """
     if not maps:
         raise ValueError("expected at least one map {title: codes}; got none")
     fig, axes = plt.subplots(1, len(maps), figsize=(4.4 * len(maps) + 1.0, 4.4), squeeze=False)
     for i, (ax, (name, codes)) in enumerate(zip(axes[0], maps.items())):
-        plot_latent_scatter(codes, labels, title=name, ax=ax, point_size=point_size)
+        plot_latent_scatter(codes, labels, title=name, ax=ax, point_size=point_size, prior=prior)
         if i < len(maps) - 1:
             ax.get_legend().remove()
     fig.suptitle(title)
