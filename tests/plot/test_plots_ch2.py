@@ -85,6 +85,16 @@ def test_error_vs_k_draws_one_dot_per_other_seed_in_the_methods_colour():
     ax = vt.plot_error_vs_k((2, 4), errors, seeds={"AE": {4: [21.0, 19.5]}})
     dots = [line for line in ax.lines if line.get_linestyle() == "None"]
     assert len(dots) == 1 and list(dots[0].get_ydata()) == [21.0, 19.5]
+    assert all(x > 4 for x in dots[0].get_xdata())  # beside the line's own marker at k = 4, not under it
     assert dots[0].get_color() == ax.lines[0].get_color()
     with pytest.raises(ValueError, match="one of the methods"):
         vt.plot_error_vs_k((2, 4), errors, seeds={"VAE": {4: [1.0]}})
+
+
+def test_compression_labels_of_two_methods_at_the_same_point_do_not_overlap():
+    rows = [{"method": "AE", "k": 64, "bytes": 128, "error": 6.5},
+            {"method": "PCA", "k": 64, "bytes": 128, "error": 6.3}]
+    ax = vt.plot_compression(rows, raw_bytes=784)
+    ax.figure.canvas.draw()
+    boxes = [text.get_window_extent() for text in ax.texts]
+    assert len(boxes) == 2 and not boxes[0].overlaps(boxes[1])

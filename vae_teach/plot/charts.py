@@ -67,7 +67,8 @@ def plot_error_vs_k(ks: Sequence[int], errors: Mapping[str, Mapping[int, float]]
         if name not in colours:
             raise ValueError(f"expected seeds for one of the methods {list(colours)}; got {name!r}")
         for k, values in by_k.items():
-            ax.plot([k] * len(values), list(values), "o", ms=3.5, color=colours[name], alpha=0.7,
+            # Hollow and a little to the right of the line's marker, which would hide them.
+            ax.plot([k * 1.12] * len(values), list(values), "o", ms=4, mfc="none", color=colours[name],
                     label=f"{name}, other seeds" if k == next(iter(by_k)) else None)
     for j, (label, value) in enumerate((baselines or {}).items()):
         if not np.isfinite(value):
@@ -77,7 +78,8 @@ def plot_error_vs_k(ks: Sequence[int], errors: Mapping[str, Mapping[int, float]]
     ax.set_xticks(list(ks), [str(k) for k in ks])
     ax.set(xlabel="code size k (numbers per image)", ylabel="squared error per image", title=title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    # Beside the plot: inside, it covered the baselines' lines.
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -96,8 +98,10 @@ def plot_compression(rows: Sequence[Mapping], raw_bytes: float, png_bytes: float
         ax.plot([r["bytes"] for r in mine], [r["error"] for r in mine], marker="os^D"[i % 4],
                 label=method, color=f"C{i}")
         for r in mine:
+            # The first method's labels above its points, the others' below: at equal bytes and
+            # close errors (AE and PCA at the same k) they would print over each other.
             ax.annotate(f"k={r['k']}", (r["bytes"], r["error"]), textcoords="offset points",
-                        xytext=(4, 4), fontsize=7, color=f"C{i}")
+                        xytext=(4, 5) if i == 0 else (4, -11), fontsize=7, color=f"C{i}")
     ax.axvline(raw_bytes, color="grey", linestyle=":", label=f"raw uint8 image ({raw_bytes:.0f} B, error 0)")
     if png_bytes is not None:
         ax.axvline(png_bytes, color="black", linestyle="--", label=f"PNG, lossless ({png_bytes:.0f} B, error 0)")
