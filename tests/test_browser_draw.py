@@ -22,7 +22,7 @@ import pytest
 import torch
 
 import vae_teach as vt
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser, browser  # noqa: F401  (fixtures)
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser  # noqa: F401  (fixtures; browser: conftest)
 
 ROOT = "[data-vt-explorer=draw]"
 
