@@ -167,6 +167,16 @@ def open_document(page, lab: Lab, path: str, factory: str | None = None, timeout
     page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook", timeout=timeout_ms)
 
 
+def open_next_document(page, path: str, factory: str | None = None, timeout_ms: float = 120_000) -> None:
+    """In a page where JupyterLab already runs (``open_document``), open ``path`` in a new tab and
+    wait until it is the current document: JupyterLab loads once for a series of documents, not
+    once per document. The earlier documents stay open, in tabs behind it."""
+    page.evaluate(_OPEN, [path, factory])
+    page.wait_for_function("p => { const w = window.jupyterapp.shell.currentWidget;"
+                           " return !!w && !!w.context && w.context.path === p; }", arg=path, timeout=timeout_ms)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook", timeout=timeout_ms)
+
+
 def save_document(page) -> None:
     """Save the current document (JupyterLab's docmanager:save)."""
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")

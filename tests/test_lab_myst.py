@@ -50,18 +50,23 @@ def rendered(tmp_path_factory):
     shots = tmp_path_factory.mktemp("lab-myst-screenshots")
     with sync_playwright() as p, lab.running_lab(root) as server:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for path in documents:
-            context = browser.new_context(viewport={"width": 1280, "height": 1000}, service_workers="block")
-            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server.url) else r.abort())
-            page = context.new_page()
-            lab.open_document(page, server, path)
+        context = browser.new_context(viewport={"width": 1280, "height": 1000}, service_workers="block")
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server.url) else r.abort())
+        page = context.new_page()
+        for i, path in enumerate(documents):
+            # JupyterLab loads once; each document then opens in it alone (a fresh load per
+            # document cost about 20 s each, minutes for the sixteen).
+            if i == 0:
+                lab.open_document(page, server, path)
+            else:
+                lab.open_next_document(page, path)
             page.wait_for_function("""() => window.jupyterapp.shell.currentWidget.content.widgets
                 .filter(c => c.model.type === 'markdown').every(c => c.rendered && c.node.querySelector('.myst, .jp-MarkdownOutput'))""",
                                    timeout=60_000)
             page.wait_for_timeout(1500)  # jupyterlab-myst renders asynchronously; images load
             seen[path] = page.evaluate(_RENDERED)
             page.screenshot(path=str(shots / (path.replace("/", "_") + ".png")))
-            context.close()
+        context.close()
         browser.close()
     print(f"\nscreenshots of the rendered documents in {shots}")
     return seen
