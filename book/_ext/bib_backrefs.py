@@ -50,27 +50,17 @@ def author_year_label(entry) -> str:
     return f"{who}, {entry.fields.get('year', 'n.d.')}"
 
 
-def _all_authors(entry) -> tuple[str, ...]:
-    """Every author's (or editor's) last name, in order."""
-    return tuple(_last_name(p) for p in entry.persons.get("author") or entry.persons.get("editor") or [])
-
-
 class AuthorYearLabelStyle(BaseLabelStyle):
     """Labels that read like the in-text citations; "2016a", "2016b" where two would coincide."""
 
     def format_labels(self, sorted_entries) -> Iterator[str]:
-        entries = list(sorted_entries)
-        labels = [author_year_label(entry) for entry in entries]
-        # "a", "b" only for works by the same authors in the same year: the in-text citation
-        # (sphinxcontrib-bibtex's author_year) prints "et al." for both of two papers whose
-        # author lists differ, so a suffix there would make the list disagree with the text.
-        keys = [(label, _all_authors(entry)) for label, entry in zip(labels, entries)]
-        total = Counter(keys)
-        seen: Counter = Counter()
-        for label, key in zip(labels, keys):
-            if total[key] > 1:
-                seen[key] += 1
-                yield label + "abcdefghijklmnopqrstuvwxyz"[seen[key] - 1]
+        labels = [author_year_label(entry) for entry in sorted_entries]
+        total = Counter(labels)
+        seen: Counter[str] = Counter()
+        for label in labels:
+            if total[label] > 1:
+                seen[label] += 1
+                yield label + "abcdefghijklmnopqrstuvwxyz"[seen[label] - 1]
             else:
                 yield label
 
