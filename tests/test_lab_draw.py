@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 import lab_driver as lab
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser  # noqa: F401  (skip / fail without a browser)
+from test_browser import _require_browser  # noqa: F401  (skip / fail without a browser; browser: conftest)
 from test_lab_explorers import _page
 
 CELL = ("import vae_teach as vt\n"
@@ -22,15 +22,6 @@ CELL = ("import vae_teach as vt\n"
         "vae = vt.VAE(latent_dim=2, hidden_dims=(64,), seed=0)\n"
         "vt.fit(vae, data.train_x[:2000], epochs=5, seed=0, progress=False)\n"
         "vt.draw_explorer(vae, data, threshold=-300.0, n_codes=500)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _state(page) -> tuple[str, str, str]:
