@@ -129,6 +129,8 @@ def test_in_text_citations_read_as_the_labels_of_their_entries(built_book):
         for href, text in _parse(page).cite_links:
             entry_id = href.split("#")[1]
             if entry_id in labels:
-                assert text == labels[entry_id], f"{page.name}: cites {text!r}, listed as {labels[entry_id]!r}"
+                # as a reader sees them: pybtex ties a name's "van den" with a no-break space in the text
+                cited, listed = " ".join(text.split()), " ".join(labels[entry_id].split())
+                assert cited == listed, f"{page.name}: cites {text!r}, listed as {labels[entry_id]!r}"
                 checked += 1
     assert checked > 0

@@ -50,6 +50,18 @@ def test_each_checked_exercise_has_its_solution_in_markers_and_a_one_point_test(
                 assert line not in outside, (label, line)
 
 
+def test_a_check_call_wrapped_over_lines_becomes_one_autograder_assert():
+    # chapter 6 wraps its style-transfer check to fit the book's column
+    notebook = assignment_notebook(ROOT / "book" / "06_applications.md")
+    graded = {c.metadata["nbgrader"]["grade_id"]: c for c in notebook.cells if "nbgrader" in c.metadata}
+    test = graded["ex-ch6-style-test"].source
+    assert test.startswith("assert vt.exercises.check_style_transfer(restyle, cvae, data.test_x, data.test_y), ")
+    compile(test, "<autograder cell>", "exec")
+    solution = graded["ex-ch6-style"].source
+    assert "check_style_transfer" not in solution and "data.test_y" not in solution
+    compile(solution, "<solution cell>", "exec")
+
+
 def test_an_out_path_that_is_a_file_is_refused(tmp_path):
     (tmp_path / "course").write_text("")
     with pytest.raises(ValueError, match=r"expected --out to be a folder; .*course is a file"):

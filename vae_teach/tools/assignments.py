@@ -18,8 +18,10 @@ Open exercises (no check) stay as in the student notebook, graded by reading.
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -41,8 +43,40 @@ def _nbgrader(grade_id: str, *, solution: bool = False, grade: bool = False, poi
     return meta
 
 
-def _check_call(source: str, check: str) -> re.Match | None:
-    return re.search(rf"^.*\b{check}\s*\((?P<args>.*)\)\s*;?\s*$", source, re.M)
+@dataclass(frozen=True)
+class _CheckCall:
+    """Where a cell calls a check: the call's lines ``[start, end)`` (character offsets) and its arguments."""
+
+    start: int
+    end: int
+    args: str
+
+
+def _check_call(source: str, check: str) -> _CheckCall | None:
+    """The top-level statement of ``source`` that calls ``check`` (``vt.exercises.check(...)``), if any.
+
+    Read with ``ast``, so a call may span lines (a long one is wrapped to fit the book's column).
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    offsets = [0]
+    for line in source.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name != check:
+            continue
+        parts = [ast.get_source_segment(source, arg) for arg in call.args]
+        parts += [f"{kw.arg}={ast.get_source_segment(source, kw.value)}" if kw.arg
+                  else f"**{ast.get_source_segment(source, kw.value)}" for kw in call.keywords]
+        return _CheckCall(offsets[node.lineno - 1], offsets[node.end_lineno], ", ".join(parts))
+    return None
 
 
 def _solution_cell(stub: str, solution: str, check: str) -> str:
@@ -51,7 +85,8 @@ def _solution_cell(stub: str, solution: str, check: str) -> str:
     When the solution defines the stub's function, only the function's body goes inside the
     markers, so that the released notebook keeps the ``def`` line the student fills in.
     """
-    body = "\n".join(line for line in solution.rstrip().splitlines() if not _check_call(line, check)).rstrip()
+    call = _check_call(solution, check)
+    body = (solution[:call.start] + solution[call.end:] if call else solution).rstrip()
     definition = re.match(r"def (\w+)\(", stub.strip())
     lines = body.splitlines()
     if definition and lines and lines[0].startswith(f"def {definition.group(1)}(") and all(
@@ -82,9 +117,9 @@ def assignment_notebook(chapter: str | Path) -> nbformat.NotebookNode:
             solved = next((s for s in solutions.get(label, []) if _check_call(s, name)), None)
             if solved is None:
                 raise ValueError(f"{chapter}: exercise {label} has no solution cell calling {name}")
-            cell.source = _solution_cell(cell.source[:call.start()].rstrip(), solved, name)
+            cell.source = _solution_cell(cell.source[:call.start].rstrip(), solved, name)
             cell.metadata["nbgrader"] = _nbgrader(label, solution=True)
-            test = nbformat.v4.new_code_cell(f"assert vt.exercises.{name}({call.group('args')}), "
+            test = nbformat.v4.new_code_cell(f"assert vt.exercises.{name}({call.args}), "
                                              f"\"{label}: see the hint printed above\"")
             test.metadata["nbgrader"] = _nbgrader(f"{label}-test", grade=True, points=1)
             cells.append(test)
