@@ -18,7 +18,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 import torch
@@ -27,38 +26,27 @@ import vae_teach as vt
 from vae_teach.explore.draw import encoder_bytes
 from vae_teach.explore.export import MAX_NETWORK_BYTES, MAX_PAGE_BYTES, network_bytes
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import lab_driver  # noqa: E402  (the offline page, shared with benchmarks/explorers.py)
+
 ROOT = "[data-vt-explorer=draw]"
 
 
 def page_measures(html: str, strokes: int, chromium: str) -> tuple[list[float], list[float]]:
     """(update times ms while drawing, page ELBO - torch ELBO for the carried test digits)."""
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as folder:
-        page_file = Path(folder) / "draw.html"
-        page_file.write_text(f"<!doctype html><html><head><meta charset='utf-8'></head><body>{html}</body></html>")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort())
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_file.as_uri())
-            box = page.locator(f"{ROOT} canvas.vt-pad").bounding_box()
-            page.evaluate(f"document.querySelector('{ROOT}').vt.updateMs.length = 0")
-            for k in range(strokes):
-                y = box["y"] + (0.1 + 0.8 * k / max(1, strokes - 1)) * box["height"]
-                page.mouse.move(box["x"] + 0.1 * box["width"], y)
-                page.mouse.down()
-                page.mouse.move(box["x"] + 0.9 * box["width"], y, steps=12)
-                page.mouse.up()
-            times = page.evaluate(f"Array.from(document.querySelector('{ROOT}').vt.updateMs)")
-            diffs = page.evaluate(f"""() => {{ const r = document.querySelector('{ROOT}');
-                return r.vt.digits().map((x, k) => r.vt.elbo(x).elbo - r.vt.digitElbos[k]); }}""")
-            browser.close()
+    errors: list[str] = []
+    with lab_driver.offline_page(html, chromium, errors) as page:
+        box = page.locator(f"{ROOT} canvas.vt-pad").bounding_box()
+        page.evaluate(f"document.querySelector('{ROOT}').vt.updateMs.length = 0")
+        for k in range(strokes):
+            y = box["y"] + (0.1 + 0.8 * k / max(1, strokes - 1)) * box["height"]
+            page.mouse.move(box["x"] + 0.1 * box["width"], y)
+            page.mouse.down()
+            page.mouse.move(box["x"] + 0.9 * box["width"], y, steps=12)
+            page.mouse.up()
+        times = page.evaluate(f"Array.from(document.querySelector('{ROOT}').vt.updateMs)")
+        diffs = page.evaluate(f"""() => {{ const r = document.querySelector('{ROOT}');
+            return r.vt.digits().map((x, k) => r.vt.elbo(x).elbo - r.vt.digitElbos[k]); }}""")
     if errors:
         raise RuntimeError(f"page errors: {errors}")
     return times, diffs

@@ -22,7 +22,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -37,8 +36,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import lab_driver  # noqa: E402  (the same real-input helpers as the JupyterLab benchmark)
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 
 def chapter_models(data: vt.ImageData) -> dict[str, torch.nn.Module]:
@@ -76,34 +73,22 @@ def page_error(explorer) -> tuple[float, float]:
 def page_timings(html: str, decodes: int, updates: int, chromium: str) -> dict[str, dict[str, list[float]]]:
     """Per explorer kind: "update" (ms of each of ``updates`` updates by real input) and "decode"
     ([median, mean] ms of one decode of a random code; the mean resolves Chromium's 0.1 ms steps)."""
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as folder:
-        page_file = Path(folder) / "explorers.html"
-        page_file.write_text(f"<!doctype html><html><head><meta charset='utf-8'></head><body>{html}</body></html>")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort())
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_file.as_uri())
-            result: dict[str, dict[str, list[float]]] = {}
-            for kind in ("map", "interpolation", "traversal", "arithmetic"):
-                lab_driver.exercise_explorer(page, kind, updates)
-                result[kind] = {"update": lab_driver.update_times(page, kind)[1:]}  # [0]: the first drawing
-            decoded = page.evaluate("""n => Object.fromEntries(Array.from(document.querySelectorAll('[data-vt-explorer]')).map(r => {
-                const ref = r.vt.reference[0], d = ref.z.length, times = [];
-                for (let i = 0; i < n + 10; i++) {
-                    const z = Array.from({length: d}, () => 2 * Math.random() - 1);
-                    const t0 = performance.now(); r.vt.decode(ref.model, z); const t1 = performance.now();
-                    if (i >= 10) times.push(t1 - t0);  // the first few calls warm the JIT up
-                }
-                const mean = times.reduce((a, b) => a + b, 0) / n;
-                times.sort((a, b) => a - b);
-                return [r.dataset.vtExplorer, [times[Math.floor(n / 2)], mean]]; }))""", decodes)
-            browser.close()
+    errors: list[str] = []
+    with lab_driver.offline_page(html, chromium, errors) as page:
+        result: dict[str, dict[str, list[float]]] = {}
+        for kind in ("map", "interpolation", "traversal", "arithmetic"):
+            lab_driver.exercise_explorer(page, kind, updates)
+            result[kind] = {"update": lab_driver.update_times(page, kind)[1:]}  # [0]: the first drawing
+        decoded = page.evaluate("""n => Object.fromEntries(Array.from(document.querySelectorAll('[data-vt-explorer]')).map(r => {
+            const ref = r.vt.reference[0], d = ref.z.length, times = [];
+            for (let i = 0; i < n + 10; i++) {
+                const z = Array.from({length: d}, () => 2 * Math.random() - 1);
+                const t0 = performance.now(); r.vt.decode(ref.model, z); const t1 = performance.now();
+                if (i >= 10) times.push(t1 - t0);  // the first few calls warm the JIT up
+            }
+            const mean = times.reduce((a, b) => a + b, 0) / n;
+            times.sort((a, b) => a - b);
+            return [r.dataset.vtExplorer, [times[Math.floor(n / 2)], mean]]; }))""", decodes)
     if errors:
         raise RuntimeError(f"page errors: {errors}")
     for kind, values in decoded.items():

@@ -9,7 +9,9 @@ its cells through JupyterLab's own commands; the pointer, keys and selects are r
 Playwright input. The kernel imports ``vae_teach`` from this checkout (PYTHONPATH).
 
 The explorer helpers at the end work on any page with explorers (JupyterLab or the book).
-Used by tests/test_lab_explorers.py, benchmarks/lab_explorers.py and benchmarks/explorers.py.
+Used by tests/test_lab_explorers.py, benchmarks/lab_explorers.py and benchmarks/explorers.py;
+``offline_page`` (an explorer's HTML alone in headless Chromium) by benchmarks/explorers.py and
+benchmarks/draw_explorer.py.
 """
 
 from __future__ import annotations
@@ -285,3 +287,33 @@ def exercise_explorer(page, kind: str, n: int, nth: int = 0) -> None:
 def _alternating(n: int) -> list[str]:
     """n arrow presses, left and right in turn: each moves a slider without reaching its end."""
     return [("ArrowLeft", "ArrowRight")[i % 2] for i in range(n)]
+
+
+#: Debian's Chromium, headless, with nothing of its own reaching the network.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@contextlib.contextmanager
+def offline_page(html: str, chromium: str, errors: list[str]) -> Iterator:
+    """A 1280 x 900 headless Chromium page showing ``html`` alone, from a temporary file.
+
+    Every request outside that file is aborted; the page's uncaught errors are appended to
+    ``errors`` (read it after the block). Closes the browser and deletes the file on exit.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        page_file = Path(folder) / "page.html"
+        page_file.write_text(f"<!doctype html><html><head><meta charset='utf-8'></head><body>{html}</body></html>")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            try:
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort())
+                page = context.new_page()
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(page_file.as_uri())
+                yield page
+            finally:
+                browser.close()

@@ -23,7 +23,7 @@ from .distributions import (
 from .models.base import LossParts
 
 __all__ = ["LossParts", "loss_parts", "reconstruction_log_likelihood", "elbo_per_example", "iwae_per_example",
-           "mean_over_batches", "elbo", "iwae", "IWAE_MAX_ROWS"]
+           "mean_over_batches", "elbo", "iwae", "sampled_log_weights", "IWAE_MAX_ROWS"]
 
 
 def reconstruction_log_likelihood(model, decoder_out: Tensor, x: Tensor) -> Tensor:
@@ -103,6 +103,22 @@ def iwae_per_example(model, x: Tensor, k: int, generator: torch.Generator | None
     return _iwae_per_example(model, x, check_positive_int(k, "k"), generator, y)
 
 
+def sampled_log_weights(model, x: Tensor, mu: Tensor, logvar: Tensor, m: int,
+                           generator: torch.Generator | None = None, y: Tensor | None = None) -> Tensor:
+    """log w = log p(x|z) + log p(z) - log q(z|x) for ``m`` draws z ~ q = N(mu, diag exp(logvar)) per image.
+
+    ``x``: images (N, ...) matching the model's likelihood; ``mu``, ``logvar``: (N, D), the proposal
+    (usually the encoder's posterior); ``y``: labels (N,) for a conditional model. Returns (m, N),
+    nats; the draws are reparameterised, so gradients reach ``mu`` and ``logvar``.
+    """
+    z = reparameterize(mu.expand(m, *mu.shape), logvar.expand(m, *logvar.shape), generator=generator)
+    labels = y.expand(m, *y.shape).reshape(-1) if y is not None else None
+    logits = model.decode_logits(z.reshape(-1, mu.shape[1]), labels)
+    targets = x.expand(m, *x.shape).reshape(-1, *x.shape[1:])
+    log_lik = model.log_likelihood(logits, targets).reshape(m, -1)
+    return log_lik + log_standard_normal(z) - log_normal_diag(z, mu, logvar)
+
+
 def _iwae_per_example(model, x: Tensor, k: int, generator: torch.Generator | None, y: Tensor | None) -> Tensor:
     pieces = [_iwae_piece(model, x[start:start + IWAE_MAX_ROWS], k, generator,
                           y[start:start + IWAE_MAX_ROWS] if y is not None else None)
@@ -116,13 +132,7 @@ def _iwae_piece(model, x: Tensor, k: int, generator: torch.Generator | None, y: 
     samples_per_chunk = max(1, IWAE_MAX_ROWS // x.shape[0])
     total: Tensor | None = None
     for done in range(0, k, samples_per_chunk):
-        chunk = min(samples_per_chunk, k - done)
-        z = reparameterize(mu.expand(chunk, *mu.shape), logvar.expand(chunk, *logvar.shape), generator=generator)
-        labels = y.expand(chunk, *y.shape).reshape(-1) if y is not None else None
-        decoded = model.decode_logits(z.reshape(-1, mu.shape[1]), labels)
-        targets = x.expand(chunk, *x.shape).reshape(-1, *x.shape[1:])
-        log_lik = model.log_likelihood(decoded, targets).reshape(chunk, -1)
-        log_weights = log_lik + log_standard_normal(z) - log_normal_diag(z, mu, logvar)
+        log_weights = sampled_log_weights(model, x, mu, logvar, min(samples_per_chunk, k - done), generator, y)
         part = torch.logsumexp(log_weights, dim=0)
         total = part if total is None else torch.logaddexp(total, part)
     return total - math.log(k)

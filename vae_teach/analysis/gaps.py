@@ -18,7 +18,7 @@ from torch import Tensor
 
 from .._validate import check_images, check_positive_int, check_seed
 from ..distributions import gaussian_kl, log_normal_diag
-from .marginal import GridPosterior, log_marginal_grid
+from .marginal import GridPosterior, log_marginal_grid, minimise_each
 
 
 def _posterior_of(model, x: Tensor) -> tuple[Tensor, Tensor]:
@@ -119,17 +119,7 @@ def best_gaussian_on_grid(grid: GridPosterior, max_iter: int = 100) -> tuple[Ten
         log_q_mass = torch.log_softmax(log_normal_diag(points, mu[:, None], logvar[:, None]), dim=1)
         return (log_q_mass.exp() * (log_q_mass - log_post_mass)).sum(1)
 
-    # The images do not interact, so one optimiser on the summed KL minimises each one.
-    optimiser = torch.optim.LBFGS([mu, logvar], max_iter=max_iter, line_search_fn="strong_wolfe")
-
-    def closure() -> Tensor:
-        optimiser.zero_grad()
-        total = kl().sum()
-        total.backward()
-        return total
-
-    with torch.enable_grad():
-        optimiser.step(closure)
+    minimise_each(kl, [mu, logvar], max_iter)
     with torch.no_grad():
         values = kl().reshape(2, n)
         rows = values.argmin(dim=0) * n + torch.arange(n)

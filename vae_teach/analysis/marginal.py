@@ -235,6 +235,24 @@ def expected_iwae(model, x: Tensor, ks: list[int], budget: int = 10_000, seed: i
     return torch.stack(_reduce_draws(model, x, ks, budget, 1, seed, lambda draws: draws.mean(dim=0)))
 
 
+def minimise_each(losses: Callable[[], Tensor], params: list[Tensor], max_iter: int) -> None:
+    """Minimise every entry of ``losses()`` (N,) over ``params`` in place, by L-BFGS on their sum.
+
+    The entries must not interact (each depends on its own rows of ``params``), so one optimiser
+    on the sum minimises each of them; ``max_iter`` bounds L-BFGS's iterations.
+    """
+    optimiser = torch.optim.LBFGS(params, max_iter=max_iter, line_search_fn="strong_wolfe")
+
+    def closure() -> Tensor:
+        optimiser.zero_grad()
+        total = losses().sum()
+        total.backward()
+        return total
+
+    with torch.enable_grad():
+        optimiser.step(closure)
+
+
 def best_diagonal_gaussian(grid: GridPosterior, max_iter: int = 50) -> tuple[Tensor, Tensor, Tensor]:
     """The diagonal Gaussian closest to each true posterior: argmin over (mu, logvar) of KL(q || p(z|x)).
 
@@ -262,16 +280,6 @@ def best_diagonal_gaussian(grid: GridPosterior, max_iter: int = 50) -> tuple[Ten
         q_mass = torch.exp(log_q) * grid.cell_area[:, None]
         return (q_mass * (log_q - log_post)).sum(1) / q_mass.sum(1)
 
-    # The images do not interact, so one optimiser on the summed KL minimises each one.
-    optimiser = torch.optim.LBFGS([mu, logvar], max_iter=max_iter, line_search_fn="strong_wolfe")
-
-    def closure() -> Tensor:
-        optimiser.zero_grad()
-        total = kl().sum()
-        total.backward()
-        return total
-
-    with torch.enable_grad():
-        optimiser.step(closure)
+    minimise_each(kl, [mu, logvar], max_iter)
     with torch.no_grad():
         return mu.detach().clone(), logvar.detach().clone(), kl()

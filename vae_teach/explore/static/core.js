@@ -101,19 +101,18 @@ function transpose(w, nOut, nIn) {
 }
 
 /**
- * The decoder as a function: code z (latent_dim numbers) -> Float32Array(784) of pixels in [0, 1].
+ * A stored MLP (spec.layers: Linear, ReLU, ..., Linear, nothing after the last) as a function:
+ * input (nIn numbers) -> the last layer's outputs, a Float32Array that the next call reuses.
  *
- * The forward pass of the torch decoder Linear, ReLU, ..., Linear, then the sigmoid (a Bernoulli
- * decoder, spec.output 'sigmoid') or a clamp to [0, 1] (a Gaussian one, 'clamp'). Each output
- * starts at its bias and adds weight * input for the inputs in order, in double precision; each
- * layer's output is stored as float32. export.decode_numpy does the same arithmetic in numpy, and
- * the tests hold the two to each other.
+ * Each output starts at its bias and adds weight * input for the inputs in order, in double
+ * precision; each layer's output is stored as float32. export.decode_numpy does the same
+ * arithmetic in numpy, and the tests hold the two to each other.
  *
  * For speed the loop runs input by input over the transposed weights (a contiguous run of nOut
  * weights per input) and skips inputs that are exactly 0, which a ReLU makes of many hidden units.
  * Adding 0 * w would not change a sum, so the result is the same, bit for bit.
  */
-function makeDecoder(spec) {
+function makeMlp(spec) {
   const layers = spec.layers.map(function (layerSpec) {
     const layer = dequantizeLayer(layerSpec);
     layer.wT = transpose(layer.w, layer.nOut, layer.nIn);
@@ -121,9 +120,8 @@ function makeDecoder(spec) {
     return layer;
   });
   const last = layers.length - 1;
-  const sigmoid = spec.output === 'sigmoid';
-  return function decode(z) {
-    let x = z;
+  return function forward(input) {
+    let x = input;
     for (let k = 0; k <= last; k++) {
       const {nIn, nOut, wT, b, y, sum} = layers[k];
       for (let i = 0; i < nOut; i++) sum[i] = b[i];
@@ -136,6 +134,20 @@ function makeDecoder(spec) {
       for (let i = 0; i < nOut; i++) y[i] = (k < last && sum[i] < 0) ? 0 : sum[i];  // ReLU between layers
       x = y;
     }
+    return x;
+  };
+}
+
+/**
+ * The decoder as a function: code z (latent_dim numbers) -> Float32Array(784) of pixels in [0, 1]:
+ * the torch decoder's MLP (makeMlp), then the sigmoid (a Bernoulli decoder, spec.output
+ * 'sigmoid') or a clamp to [0, 1] (a Gaussian one, 'clamp').
+ */
+function makeDecoder(spec) {
+  const forward = makeMlp(spec);
+  const sigmoid = spec.output === 'sigmoid';
+  return function decode(z) {
+    const x = forward(z);
     const pixels = new Float32Array(x.length);
     for (let p = 0; p < x.length; p++) {
       const v = x[p];
@@ -150,6 +162,17 @@ function makeDecoders(data) {
   const decoders = {};
   for (const name of Object.keys(data.models)) decoders[name] = makeDecoder(data.models[name]);
   return decoders;
+}
+
+/** Traversals (traversal.js, sweep.js): copies of code z with z[dim] set to -span, ..., +span (`steps` values evenly spaced). */
+function sweepCodes(z, dim, span, steps) {
+  const codes = [];
+  for (let s = 0; s < steps; s++) {
+    const code = Float32Array.from(z);
+    code[dim] = -span + 2 * span * s / (steps - 1);
+    codes.push(code);
+  }
+  return codes;
 }
 
 /** base64 float32 codes, `dim` per row -> array of Float32Array rows (views, no copies). */

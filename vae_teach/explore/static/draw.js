@@ -19,61 +19,23 @@
 /**
  * The encoder as a function: pixels x (784 numbers in [0, 1]) -> {mu, logvar}, each an array
  * of D numbers. spec.layers: Linear 784 -> hidden (ReLU after it), then one Linear hidden -> 2 D
- * whose outputs are mu followed by logvar. Sums in double precision, as in makeDecoder.
+ * whose outputs are mu followed by logvar; the arithmetic is core.js's makeMlp.
  */
 function makeEncoder(spec) {
-  const layers = spec.layers.map(function (layerSpec) {
-    const layer = dequantizeLayer(layerSpec);
-    layer.wT = transpose(layer.w, layer.nOut, layer.nIn);
-    layer.sum = new Float64Array(layer.nOut);
-    return layer;
-  });
+  const forward = makeMlp(spec);
   const dim = spec.latent_dim;
   return function encode(x) {
-    let input = x;
-    layers.forEach(function (layer, k) {
-      const {nIn, nOut, wT, b, y, sum} = layer;
-      for (let i = 0; i < nOut; i++) sum[i] = b[i];
-      for (let j = 0; j < nIn; j++) {
-        const v = input[j];
-        if (v === 0) continue;  // blank pixels and silent ReLUs add nothing
-        for (let i = 0; i < nOut; i++) sum[i] += v * wT[j * nOut + i];
-      }
-      for (let i = 0; i < nOut; i++) y[i] = (k < layers.length - 1 && sum[i] < 0) ? 0 : sum[i];
-      input = y;
-    });
-    return {mu: Array.from(input.subarray(0, dim)), logvar: Array.from(input.subarray(dim, 2 * dim))};
+    const out = forward(x);
+    return {mu: Array.from(out.subarray(0, dim)), logvar: Array.from(out.subarray(dim, 2 * dim))};
   };
 }
 
 /**
- * The decoder's logits (before the sigmoid) as a function: code z -> Float32Array(784), each
- * layer stored as float32 like makeDecoder, whose sigmoid of these logits is the picture.
+ * The decoder's logits (before the sigmoid) as a function: code z -> Float32Array(784), the
+ * same MLP as makeDecoder's, whose sigmoid of these logits is the picture.
  */
 function makeLogits(spec) {
-  const layers = spec.layers.map(function (layerSpec) {
-    const layer = dequantizeLayer(layerSpec);
-    layer.wT = transpose(layer.w, layer.nOut, layer.nIn);
-    layer.sum = new Float64Array(layer.nOut);
-    return layer;
-  });
-  const last = layers.length - 1;
-  return function logits(z) {
-    let x = z;
-    for (let k = 0; k <= last; k++) {
-      const {nIn, nOut, wT, b, y, sum} = layers[k];
-      for (let i = 0; i < nOut; i++) sum[i] = b[i];
-      for (let j = 0; j < nIn; j++) {
-        const v = x[j];
-        if (v === 0) continue;
-        const column = j * nOut;
-        for (let i = 0; i < nOut; i++) sum[i] += v * wT[column + i];
-      }
-      for (let i = 0; i < nOut; i++) y[i] = (k < last && sum[i] < 0) ? 0 : sum[i];
-      x = y;
-    }
-    return x;
-  };
+  return makeMlp(spec);
 }
 
 /** log p(x|z) of a Bernoulli decoder: sum over pixels of x l - softplus(l), l the logits (nats). */

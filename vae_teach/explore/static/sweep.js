@@ -11,17 +11,6 @@
  * canvas.vt-path and div.vt-name per traversal row, div.vt-values.
  */
 
-/** Copies of code z with z[dim] set to `steps` values evenly spaced from -span to +span. */
-function sweepValues(z, dim, span, steps) {
-  const codes = [];
-  for (let s = 0; s < steps; s++) {
-    const code = Float32Array.from(z);
-    code[dim] = -span + 2 * span * s / (steps - 1);
-    codes.push(code);
-  }
-  return codes;
-}
-
 /** 'β = 0.25' for a beta: the shortest decimal that names it. */
 function betaLabel(beta) {
   return '\u03b2 = ' + String(+beta.toPrecision(3));
@@ -53,7 +42,7 @@ function sweepView(root, data, decoders) {
       const decode = decoders[name];
       const z = gallery.codes[name][position];
       decoded.set(key, {reconstruction: decode(z), rows: data.top[name].map(function (d) {
-        return sweepValues(z, d, data.span, data.steps).map(decode);
+        return sweepCodes(z, d, data.span, data.steps).map(decode);
       })});
     }
     return decoded.get(key);

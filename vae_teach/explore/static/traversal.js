@@ -8,17 +8,6 @@
  * canvas.vt-path, div.vt-values (the swept value under each image).
  */
 
-/** Copies of code z with z[dim] set to -span, ..., +span (`steps` values evenly spaced). */
-function sweepCodes(z, dim, span, steps) {
-  const codes = [];
-  for (let s = 0; s < steps; s++) {
-    const code = Float32Array.from(z);
-    code[dim] = -span + 2 * span * s / (steps - 1);
-    codes.push(code);
-  }
-  return codes;
-}
-
 function traversalView(root, data, decoders) {
   const name = data.model;
   const gallery = readGallery(data.gallery, data.dims);
