@@ -68,13 +68,10 @@ class Visit:
                 + [f"blocked request (outside the book): {m}" for m in self.blocked])
 
 
-@pytest.fixture
-def visit(browser, server, built_book):
-    """Open a page of the book with the network cut; yields a function path -> Visit."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+def _page_opener(context, server: str):
+    """path -> Visit: opens a page of the book in ``context`` (network cut) and waits until it settles."""
     blocked: list[str] = []
     keep_local(context, server, blocked.append)
-    built_book.screenshots.mkdir(exist_ok=True)
 
     def open_page(path: str) -> Visit:
         page = context.new_page()
@@ -92,7 +89,15 @@ def visit(browser, server, built_book):
         blocked.clear()
         return seen
 
-    yield open_page
+    return open_page
+
+
+@pytest.fixture
+def visit(browser, server, built_book):
+    """Open a page of the book with the network cut; yields a function path -> Visit."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    built_book.screenshots.mkdir(exist_ok=True)
+    yield _page_opener(context, server)
     context.close()
 
 
@@ -129,23 +134,51 @@ def test_the_book_has_pages(built_book):
     assert "book/01_data.html" in pages and "book/intro.html" in pages, pages
 
 
-def test_every_page_loads_cleanly_offline(built_book, visit):
+@dataclass
+class PageReport:
+    """What one visit at 1280 px saw of a page: its problems, the blocks wider than the column,
+    and the student-notebook download links (text, absolute URL)."""
+    problems: list[str]
+    overflowing: list[str]
+    student_links: list[tuple[str, str]]
+
+
+def _wide_blocks(page) -> list[str]:
+    page.wait_for_function("() => !window.MathJax || !MathJax.startup || MathJax.startup.promise")
+    page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+    return page.evaluate(_OVERFLOWING)
+
+
+@pytest.fixture(scope="module")
+def page_reports(browser, server, built_book) -> dict[str, PageReport]:
+    """Every page of the book opened once at 1280 px, offline, and screenshotted (full page)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    built_book.screenshots.mkdir(exist_ok=True)
+    open_page = _page_opener(context, server)
+    reports = {}
+    try:
+        for path in book_pages(built_book.html):
+            seen = open_page(path)
+            page = seen.page
+            page.screenshot(path=str(built_book.screenshots / (path.replace("/", "_") + ".png")), full_page=True)
+            if not page.title().strip():
+                seen.page_errors.append("the page has no title")
+            views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+            rendered = page.locator(".widget-subarea").count()
+            if rendered != views:
+                seen.page_errors.append(f"{views} embedded widgets, {rendered} rendered (expected each once)")
+            links = page.evaluate("() => Array.from(document.querySelectorAll('p.vt-student-link a[download]'),"
+                                  " a => [a.innerText, a.href])")
+            reports[path] = PageReport(seen.problems(), _wide_blocks(page), [tuple(link) for link in links])
+            page.close()
+    finally:
+        context.close()
+    return reports
+
+
+def test_every_page_loads_cleanly_offline(page_reports):
     """No console error, no failed or blocked request, every embedded widget rendered once."""
-    problems = {}
-    for path in book_pages(built_book.html):
-        seen = visit(path)
-        title = seen.page.title()
-        seen.page.screenshot(path=str(built_book.screenshots / (path.replace("/", "_") + ".png")),
-                             full_page=True)
-        if not title.strip():
-            seen.page_errors.append("the page has no title")
-        views = seen.page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-        rendered = seen.page.locator(".widget-subarea").count()
-        if rendered != views:
-            seen.page_errors.append(f"{views} embedded widgets, {rendered} rendered (expected each once)")
-        if seen.problems():
-            problems[path] = seen.problems()
-        seen.page.close()
+    problems = {path: report.problems for path, report in page_reports.items() if report.problems}
     assert not problems, f"pages with problems: {problems}"
 
 
@@ -203,17 +236,10 @@ _OVERFLOWING = """() => Array.from(document.querySelectorAll(
     .map(e => `${e.tagName.toLowerCase()}: ${e.scrollWidth} > ${e.clientWidth}: ${e.textContent.slice(0, 80)}`)"""
 
 
-def test_no_code_cell_or_equation_scrolls_sideways_at_1280_px(built_book, visit):
+def test_no_code_cell_or_equation_scrolls_sideways_at_1280_px(built_book, page_reports):
     # the chapters and the pages around them (the API page shows docstrings verbatim)
-    wide = {}
-    for path in [p for p in chapter_pages(built_book.html) if not p.endswith("/api.html")]:
-        seen = visit(path)
-        seen.page.wait_for_function("() => !window.MathJax || !MathJax.startup || MathJax.startup.promise")
-        seen.page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
-        found = seen.page.evaluate(_OVERFLOWING)
-        if found:
-            wide[path] = found
-        seen.page.close()
+    wide = {path: page_reports[path].overflowing for path in chapter_pages(built_book.html)
+            if not path.endswith("/api.html") and page_reports[path].overflowing}
     assert not wide, f"blocks wider than the column at 1280 px: {wide}"
 
 
@@ -251,19 +277,17 @@ def test_no_exercise_stub_shows_not_yet_in_the_book(built_book):
     assert not shown, f"pages showing a stub's '{HINT}' output: {shown}"
 
 
-def test_each_chapter_page_links_its_student_notebook(built_book, visit, server):
+def test_each_chapter_page_links_its_student_notebook(built_book, page_reports):
     import json
     import urllib.request
 
     from vae_teach.tools.student import solution_cells
     for path in [p for p in chapter_pages(built_book.html) if p.split("/")[-1][:2].isdigit()]:
-        seen = visit(path)
-        link = seen.page.locator("p.vt-student-link a[download]")
-        assert link.count() == 1, path
+        links = page_reports[path].student_links
+        assert len(links) == 1, (path, links)
         stem = path.split("/")[-1].removesuffix(".html")
-        assert link.inner_text() == f"{stem}.ipynb"
-        url = seen.page.evaluate("a => a.href", link.element_handle())
-        seen.page.close()
+        text, url = links[0]
+        assert text == f"{stem}.ipynb"
         with urllib.request.urlopen(url) as response:  # the server of the built book, 127.0.0.1
             notebook = json.loads(response.read())
         sources = ["".join(c["source"]) for c in notebook["cells"]]

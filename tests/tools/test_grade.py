@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from vae_teach.tools.grade import main
 from vae_teach.tools.student import student_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +60,7 @@ def graded(tmp_path_factory):
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     out = folder.parent / "grades.csv"
     result = subprocess.run([sys.executable, "-m", "vae_teach.grade", str(folder), "--out", str(out),
-                             "--timeout", "120"], capture_output=True, text=True, timeout=900, cwd=ROOT)
+                             "--timeout", "120", "--jobs", "2"], capture_output=True, text=True, timeout=900, cwd=ROOT)
     return result, out, before, folder
 
 
@@ -99,6 +100,23 @@ def test_grading_prints_a_summary_per_exercise(graded):
 def test_grading_never_modifies_a_submission(graded):
     _, _, before, folder = graded
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_the_table_keeps_file_name_order_whatever_finishes_first(graded):
+    # run two at a time, the infinite loop (4) finishes after 5: the rows stay in name order
+    result, out, _, _ = graded
+    assert [row[0] for row in csv.reader(io.StringIO(out.read_text()))][1:] == sorted(r[0] for r in EXPECTED[1:])
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_a_bad_jobs_count_is_refused(tmp_path, capsys, jobs):
+    (tmp_path / "a.ipynb").write_text("{}")
+    try:
+        code = main([str(tmp_path), "--jobs", jobs])
+    except SystemExit as stop:  # argparse's own refusal of a value that is not a number
+        code = stop.code
+    assert code == 2
+    assert "jobs" in capsys.readouterr().err and not (tmp_path.parent / "grades.csv").exists()
 
 
 def test_a_folder_without_notebooks_is_refused(tmp_path):

@@ -3,13 +3,14 @@
 Usage (from the repository root)::
 
     python -m vae_teach.grade submissions/                 # writes submissions/../grades.csv
-    python -m vae_teach.grade submissions/ --out grades.csv --timeout 900
+    python -m vae_teach.grade submissions/ --out grades.csv --timeout 900 --jobs 4
 
 Each ``*.ipynb`` under the folder is copied into a temporary folder (the submission is
 never modified) and executed there in a fresh kernel, with a time limit for the whole
 notebook (``--timeout`` seconds) and Python-level network connections blocked. Every
 exercise check records its verdict while it runs (``exercises._checking``), so a notebook
-stopped by its time limit keeps the results of the checks that ran before.
+stopped by its time limit keeps the results of the checks that ran before. ``--jobs``
+notebooks run at once (default: one per CPU, at most 4); the table keeps file-name order.
 
 ``grades.csv`` has one row per notebook and one column per exercise label (the exercises
 with a check, of the chapters the submissions belong to), each holding ``pass``, the
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import concurrent.futures
 import csv
 import json
 import os
@@ -42,6 +44,8 @@ __all__ = ["Grade", "grade_folder", "grade_notebook", "main", "write_csv"]
 
 #: Seconds a whole notebook may run before it is stopped (its checks not yet run: ``timeout``).
 NOTEBOOK_TIMEOUT = 900
+#: Notebooks graded at once by default: one per CPU, at most 4 (each kernel holds its models in memory).
+DEFAULT_JOBS = max(1, min(4, os.cpu_count() or 1))
 
 # Run first in the grading kernel: refuse connections to anything but this machine.
 _NO_NETWORK = """\
@@ -173,20 +177,25 @@ def grade_notebook(path: str | os.PathLike, timeout: float = NOTEBOOK_TIMEOUT) -
     return Grade(path.name, chapter, results)
 
 
-def grade_folder(folder: str | os.PathLike, timeout: float = NOTEBOOK_TIMEOUT) -> list[Grade]:
-    """Grade every ``*.ipynb`` under folder (checkpoints skipped), in file-name order."""
+def grade_folder(folder: str | os.PathLike, timeout: float = NOTEBOOK_TIMEOUT, jobs: int = 1) -> list[Grade]:
+    """Grade every ``*.ipynb`` under folder (checkpoints skipped), ``jobs`` at a time, in file-name order."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"expected a folder of submitted notebooks; got {folder}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"expected jobs to be a whole number >= 1; got {jobs!r}")
     paths = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     if not paths:
         raise ValueError(f"no notebooks (*.ipynb) in {folder}")
-    grades = []
-    for path in paths:
+
+    def graded(path: Path) -> Grade:
         grade = grade_notebook(path, timeout)
         grade.notebook = path.relative_to(folder).as_posix()
-        grades.append(grade)
-    return grades
+        return grade
+
+    # Each notebook runs in a kernel process of its own, so threads are enough to overlap them.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(graded, paths))
 
 
 def write_csv(grades: list[Grade], out: str | os.PathLike) -> Path:
@@ -213,18 +222,20 @@ def summary(grades: list[Grade]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m vae_teach.grade DIR [--out grades.csv] [--timeout SECONDS]``."""
+    """Command line: ``python -m vae_teach.grade DIR [--out grades.csv] [--timeout SECONDS] [--jobs N]``."""
     parser = argparse.ArgumentParser(prog="python -m vae_teach.grade", description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path, help="folder of submitted notebooks (searched recursively)")
     parser.add_argument("--out", type=Path, default=None, help="CSV file (default: grades.csv beside the folder)")
     parser.add_argument("--timeout", type=float, default=NOTEBOOK_TIMEOUT,
                         help=f"seconds per notebook (default {NOTEBOOK_TIMEOUT})")
+    parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                        help=f"notebooks run at once (default {DEFAULT_JOBS}: one per CPU, at most 4)")
     args = parser.parse_args(argv)
     if shutil.which("jupyter") is None and not (Path(sys.executable).parent / "jupyter").exists():
         print("jupyter is not installed in this environment (pip install -r requirements.txt)", file=sys.stderr)
         return 2
     try:
-        grades = grade_folder(args.folder, args.timeout)
+        grades = grade_folder(args.folder, args.timeout, args.jobs)
     except ValueError as error:
         print(f"refused: {error}", file=sys.stderr)
         return 2
