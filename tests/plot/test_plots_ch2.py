@@ -99,3 +99,20 @@ def test_compression_labels_of_two_methods_at_the_same_point_do_not_overlap():
     ax.figure.canvas.draw()
     boxes = [text.get_window_extent() for text in ax.texts if text.get_text() == "k=64"]
     assert len(boxes) == 2 and not boxes[0].overlaps(boxes[1])
+
+
+def test_no_two_compression_labels_overlap_where_the_curves_come_close():
+    # Chapter 2's shape: PCA above the autoencoder everywhere, 2.7 apart at k = 32, crossing near k = 64.
+    ae = [34.6, 26.4, 18.7, 13.2, 9.5, 6.5]
+    pca = [43.2, 37.0, 28.4, 19.9, 12.2, 6.2]
+    ks = [2, 4, 8, 16, 32, 64]
+    rows = ([{"method": "autoencoder", "k": k, "bytes": 2 * k, "error": e} for k, e in zip(ks, ae)]
+            + [{"method": "PCA", "k": k, "bytes": 2 * k, "error": e} for k, e in zip(ks, pca)])
+    ax = vt.plot_compression(rows, raw_bytes=784, png_bytes=275)
+    ax.figure.canvas.draw()
+    boxes = [(text.get_text(), text.get_window_extent()) for text in ax.texts]
+    clashes = [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]
+    assert len(boxes) == 12 and not clashes, clashes
+    frame = ax.get_window_extent()
+    outside = [text for text, box in boxes if box.y0 < frame.y0 or box.y1 > frame.y1]
+    assert not outside, f"labels cut by the axes' frame: {outside}"

@@ -98,14 +98,18 @@ def plot_compression(rows: Sequence[Mapping], raw_bytes: float, png_bytes: float
         ax.plot([r["bytes"] for r in mine], [r["error"] for r in mine], marker="os^D"[i % 4],
                 label=method, color=f"C{i}")
         for r in mine:
-            # The first method's labels above its points, the others' below: at equal bytes and
-            # close errors (AE and PCA at the same k) they would print over each other.
+            # Each label on the side away from the other methods' points at the same k (above the
+            # highest error, below the others), so that two labels at about the same place never
+            # print over each other, wherever the curves cross.
+            others = [o["error"] for o in rows if o["k"] == r["k"] and o["method"] != method]
+            above = all(r["error"] >= e for e in others)
             ax.annotate(f"k={r['k']}", (r["bytes"], r["error"]), textcoords="offset points",
-                        xytext=(4, 5) if i == 0 else (4, -11), fontsize=7, color=f"C{i}")
+                        xytext=(4, 5) if above else (4, -11), fontsize=7, color=f"C{i}")
     ax.axvline(raw_bytes, color="grey", linestyle=":", label=f"raw uint8 image ({raw_bytes:.0f} B, error 0)")
     if png_bytes is not None:
         ax.axvline(png_bytes, color="black", linestyle="--", label=f"PNG, lossless ({png_bytes:.0f} B, error 0)")
     ax.set_xscale("log")
+    ax.margins(y=0.12)  # room for a label below the lowest point and above the highest
     ax.set(xlabel="bytes per image (log scale)", ylabel="squared error per image", title=title)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize="small")
