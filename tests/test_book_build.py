@@ -71,6 +71,19 @@ def test_every_chapter_page_shows_its_figures(built_book):
         assert shown > 0, f"{chapter.name}: {made} figures made, none on the page"
 
 
+def test_no_figure_is_shown_twice(built_book):
+    # A cell ending in a call that returns a Figure, without a ';', shows it twice: once as the
+    # cell's value, once by the inline backend.
+    twice = {}
+    for chapter in chapters(ROOT / "book"):
+        page = (built_book.html / "book" / f"{chapter.stem}.html").read_text()
+        sources = re.findall(r"<img[^>]+src=\"([^\"]*_images/[^\"]+)\"", page)
+        repeated = sorted({src for src in sources if sources.count(src) > 1})
+        if repeated:
+            twice[chapter.name] = repeated
+    assert not twice, f"figures shown twice (end the cell with ';'): {twice}"
+
+
 def test_no_frozen_progress_bars_in_the_pages(built_book):
     frozen = re.compile(r"\b0%\|")
     bad = [p.name for p in html_pages(built_book.html) if frozen.search(p.read_text(errors="replace"))]
