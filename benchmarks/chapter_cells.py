@@ -29,7 +29,7 @@ def _seconds(cell) -> float:
     times = cell.metadata.get("execution", {})
     start, end = times.get("iopub.execute_input"), times.get("shell.execute_reply")
     if not (start and end):
-        return float("nan")
+        return float("-inf")  # no record (a cell that did not run): sorts last
     parse = dt.datetime.fromisoformat
     return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
 

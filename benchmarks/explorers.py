@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 import lab_driver  # noqa: E402  (the same real-input helpers as the JupyterLab benchmark)
 
 
-
 def chapter_models(data: vt.ImageData) -> dict[str, torch.nn.Module]:
     """The three models of chapter 5, trained (or loaded) exactly as the chapter does."""
     models = {"ae2": vt.Autoencoder(latent_dim=2, hidden_dims=(200,), seed=0),

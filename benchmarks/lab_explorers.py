@@ -32,8 +32,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import lab_driver as lab  # noqa: E402
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 KINDS = ("map", "interpolation", "traversal", "arithmetic")
 
 
@@ -54,7 +52,7 @@ def measure(chapter: Path, updates: int, screenshots: Path, chromium: str) -> di
         shutil.copy(chapter, Path(folder) / chapter.name)
         env = {"TQDM_DISABLE": "1"}
         with lab.running_lab(Path(folder), env=env) as server, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=chromium, args=lab.CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1280, "height": 1000}, service_workers="block")
             outside: list[str] = []
             context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server.url + "/")

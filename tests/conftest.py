@@ -18,7 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from vae_teach.exercises import HINT, PASS
+# Helper modules whose asserts pytest should explain as it does a test's.
+pytest.register_assert_rewrite("_shared")
+
+from vae_teach.exercises import HINT, PASS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -128,8 +131,7 @@ def built_book() -> BuiltBook:
 # ---- The browser (Debian's Chromium through playwright), shared by the browser test modules ----
 
 CHROMIUM = os.environ.get("VAE_TEACH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+from lab_driver import CHROMIUM_ARGS  # noqa: E402  (one list for the tests and the benchmarks)
 
 
 def browser_missing() -> str | None:

@@ -104,7 +104,7 @@ def iwae_per_example(model, x: Tensor, k: int, generator: torch.Generator | None
 
 
 def sampled_log_weights(model, x: Tensor, mu: Tensor, logvar: Tensor, m: int,
-                           generator: torch.Generator | None = None, y: Tensor | None = None) -> Tensor:
+                        generator: torch.Generator | None = None, y: Tensor | None = None) -> Tensor:
     """log w = log p(x|z) + log p(z) - log q(z|x) for ``m`` draws z ~ q = N(mu, diag exp(logvar)) per image.
 
     ``x``: images (N, ...) matching the model's likelihood; ``mu``, ``logvar``: (N, D), the proposal

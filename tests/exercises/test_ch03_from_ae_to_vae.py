@@ -10,7 +10,7 @@ import torch
 from vae_teach import exercises as ex
 from vae_teach.distributions import log_normal_diag, log_standard_normal
 
-from _shared import solution_tests  # noqa: E402  (tests/exercises/_shared.py)
+from _shared import solution_tests  # tests/exercises/_shared.py
 
 
 def kl_solution(mu, logvar):

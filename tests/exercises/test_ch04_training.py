@@ -11,7 +11,7 @@ import torch.nn.functional as F
 import vae_teach as vt
 from vae_teach import exercises as ex
 
-from _shared import solution_tests  # noqa: E402  (tests/exercises/_shared.py)
+from _shared import solution_tests  # tests/exercises/_shared.py
 
 NORMAL = torch.distributions.Normal(0.0, 1.0)
 

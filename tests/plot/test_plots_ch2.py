@@ -116,3 +116,11 @@ def test_no_two_compression_labels_overlap_where_the_curves_come_close():
     frame = ax.get_window_extent()
     outside = [text for text, box in boxes if box.y0 < frame.y0 or box.y1 > frame.y1]
     assert not outside, f"labels cut by the axes' frame: {outside}"
+
+
+def test_compression_labels_at_equal_errors_go_to_opposite_sides():
+    rows = [{"method": "AE", "k": 8, "bytes": 16, "error": 20.0}, {"method": "PCA", "k": 8, "bytes": 16, "error": 20.0}]
+    ax = vt.plot_compression(rows, raw_bytes=784)
+    ax.figure.canvas.draw()
+    first, second = (text.get_window_extent() for text in ax.texts)
+    assert not first.overlaps(second)

@@ -132,3 +132,13 @@ def test_nbgrader_scores_two_submissions(tmp_path):
          str(course / "gradebook.db"), CHAPTER.stem],
         capture_output=True, text=True, timeout=120, check=True).stdout
     assert json.loads(scores) == {"alice": [1.0, 3.0], "bob": [3.0, 3.0]}
+
+
+def test_a_cell_calling_a_check_that_does_not_parse_is_refused_not_skipped():
+    from vae_teach.tools.assignments import _check_call
+    with pytest.raises(ValueError, match=r"calls check_ink is not valid Python"):
+        _check_call("x = (1,\nvt.exercises.check_ink(ink)\n", "check_ink")
+    assert _check_call("x = (1,\n", "check_ink") is None  # no check in it: nothing to lose
+    before, statement = "a = 1\n", "vt.exercises.check_ink(\n    ink, strict=True);\n"
+    call = _check_call(before + statement + "b = 2\n", "check_ink")
+    assert (call.args, call.start, call.end) == ("ink, strict=True", len(before), len(before + statement))

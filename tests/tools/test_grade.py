@@ -102,10 +102,35 @@ def test_grading_never_modifies_a_submission(graded):
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
 
-def test_the_table_keeps_file_name_order_whatever_finishes_first(graded):
-    # run two at a time, the infinite loop (4) finishes after 5: the rows stay in name order
-    result, out, _, _ = graded
-    assert [row[0] for row in csv.reader(io.StringIO(out.read_text()))][1:] == sorted(r[0] for r in EXPECTED[1:])
+def test_the_table_keeps_file_name_order_whatever_finishes_first(tmp_path, monkeypatch):
+    # Three at a time, each notebook slower than the next by name: they finish in reverse order.
+    import time
+
+    from vae_teach.tools import grade as grading
+    for name in ["a", "b", "c"]:
+        nbformat.write(_short_chapter_3(), tmp_path / f"{name}_03_from_ae_to_vae.ipynb")
+    finished = []
+
+    def fake_grade(path, timeout, threads):
+        time.sleep({"a": 0.6, "b": 0.3, "c": 0.0}[path.name[0]])
+        finished.append(path.name[0])
+        return grading.Grade(path.name, "03_from_ae_to_vae", {"ex-ch3-kl": path.name[0]})
+
+    monkeypatch.setattr(grading, "grade_notebook", fake_grade)
+    grades = grading.grade_folder(tmp_path, jobs=3)
+    assert finished == ["c", "b", "a"]
+    assert [g.results["ex-ch3-kl"] for g in grades] == ["a", "b", "c"]
+
+
+def test_a_file_that_is_not_a_notebook_is_refused_before_any_runs(tmp_path, monkeypatch):
+    from vae_teach.tools import grade as grading
+    nbformat.write(_short_chapter_3(), tmp_path / "a_03_from_ae_to_vae.ipynb")
+    (tmp_path / "b.ipynb").write_text("not json")
+    ran = []
+    monkeypatch.setattr(grading, "grade_notebook", lambda path, *args: ran.append(path))
+    with pytest.raises(ValueError, match=r"b\.ipynb is not a readable notebook"):
+        grading.grade_folder(tmp_path, jobs=2)
+    assert ran == []
 
 
 @pytest.mark.parametrize("jobs", ["0", "-1", "two"])

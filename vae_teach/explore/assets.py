@@ -1,10 +1,11 @@
 """The explorers' JavaScript and CSS: real files in ``vae_teach/explore/static``, read as package data.
 
 ``static/core.js`` holds what every view needs (reading the embedded weights, the
-decoder's forward pass, drawing digits, the ``root.vt`` test hook); each view has
-one file (``map.js``, ``interpolation.js``, ``traversal.js``, ``arithmetic.js``, ``draw.js``)
-that declares one function, ``VIEWS[kind].function``; ``explorer.css`` styles all
-four. ``page.explorer_html`` inlines them into each explorer, so a page needs no
+stored MLPs' forward pass, ``makeMlp``, for decoders and the draw view's encoder, the
+swept codes of traversals, drawing digits, the ``root.vt`` test hook); each view has one
+file (``map.js``, ``interpolation.js``, ``traversal.js``, ``arithmetic.js``, ``draw.js``,
+``sweep.js``) that declares one function, ``VIEWS[kind].function``; ``explorer.css``
+styles them all. ``page.explorer_html`` inlines them into each explorer, so a page needs no
 other file and no network. The node tests in ``tests/explore/js`` run these files.
 """
 

@@ -98,11 +98,12 @@ def plot_compression(rows: Sequence[Mapping], raw_bytes: float, png_bytes: float
         ax.plot([r["bytes"] for r in mine], [r["error"] for r in mine], marker="os^D"[i % 4],
                 label=method, color=f"C{i}")
         for r in mine:
-            # Each label on the side away from the other methods' points at the same k (above the
-            # highest error, below the others), so that two labels at about the same place never
-            # print over each other, wherever the curves cross.
-            others = [o["error"] for o in rows if o["k"] == r["k"] and o["method"] != method]
-            above = all(r["error"] >= e for e in others)
+            # The label of the highest error at each k goes above its point, the others' below
+            # (ties: the first method above), so that the labels of two methods whose points
+            # nearly meet sit on opposite sides, wherever the curves cross.
+            others = [(o["error"], -methods.index(o["method"])) for o in rows
+                      if o["k"] == r["k"] and o["method"] != method]
+            above = all((r["error"], -i) > other for other in others)
             ax.annotate(f"k={r['k']}", (r["bytes"], r["error"]), textcoords="offset points",
                         xytext=(4, 5) if above else (4, -11), fontsize=7, color=f"C{i}")
     ax.axvline(raw_bytes, color="grey", linestyle=":", label=f"raw uint8 image ({raw_bytes:.0f} B, error 0)")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import io
 import re
 import sys
 from dataclasses import dataclass
@@ -59,10 +60,13 @@ def _check_call(source: str, check: str) -> _CheckCall | None:
     """
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except SyntaxError as error:
+        if re.search(rf"\b{check}\s*\(", source):  # the exercise would silently lose its test
+            raise ValueError(f"a cell that calls {check} is not valid Python ({error.msg}, line {error.lineno}):"
+                             f"\n{source}") from error
         return None
     offsets = [0]
-    for line in source.splitlines(keepends=True):
+    for line in io.StringIO(source, newline="").readlines():  # the line breaks ast counts, no others
         offsets.append(offsets[-1] + len(line))
     for node in tree.body:
         call = node.value if isinstance(node, ast.Expr) else None

@@ -9,8 +9,9 @@ Each ``*.ipynb`` under the folder is copied into a temporary folder (the submiss
 never modified) and executed there in a fresh kernel, with a time limit for the whole
 notebook (``--timeout`` seconds) and Python-level network connections blocked. Every
 exercise check records its verdict while it runs (``exercises._checking``), so a notebook
-stopped by its time limit keeps the results of the checks that ran before. ``--jobs``
-notebooks run at once (default: one per CPU, at most 4); the table keeps file-name order.
+stopped by its time limit keeps the results of the checks that ran before. ``--jobs N``
+grades N notebooks at once (default: one per CPU, up to four), each kernel with its share
+of the CPUs' threads; the table keeps file-name order.
 
 ``grades.csv`` has one row per notebook and one column per exercise label (the exercises
 with a check, of the chapters the submissions belong to), each holding ``pass``, the
@@ -44,8 +45,6 @@ __all__ = ["Grade", "grade_folder", "grade_notebook", "main", "write_csv"]
 
 #: Seconds a whole notebook may run before it is stopped (its checks not yet run: ``timeout``).
 NOTEBOOK_TIMEOUT = 900
-#: Notebooks graded at once by default: one per CPU, at most 4 (each kernel holds its models in memory).
-DEFAULT_JOBS = max(1, min(4, os.cpu_count() or 1))
 
 # Run first in the grading kernel: refuse connections to anything but this machine.
 _NO_NETWORK = """\
@@ -115,8 +114,8 @@ def _error_of(cell: nbformat.NotebookNode) -> str | None:
     return None
 
 
-def _run(notebook: nbformat.NotebookNode, folder: Path, results_file: Path, timeout: float) -> tuple[
-        nbformat.NotebookNode, bool]:
+def _run(notebook: nbformat.NotebookNode, folder: Path, results_file: Path, timeout: float,
+         threads: int | None = None) -> tuple[nbformat.NotebookNode, bool]:
     """Execute a copy of notebook in folder, in a child process; returns (executed notebook, finished in time)."""
     source = folder / "submission.ipynb"
     executed = folder / "executed.ipynb"
@@ -124,6 +123,8 @@ def _run(notebook: nbformat.NotebookNode, folder: Path, results_file: Path, time
     notebook.cells.insert(0, nbformat.v4.new_code_cell(_NO_NETWORK))
     nbformat.write(notebook, source)
     env = {**os.environ, RESULTS_ENV_VAR: str(results_file), "TQDM_DISABLE": "1"}
+    if threads is not None:
+        env["OMP_NUM_THREADS"] = str(threads)
     command = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
                f"--ExecutePreprocessor.timeout={int(timeout)}", "--ExecutePreprocessor.kernel_name=python3",
                "--output", executed.name, str(source)]
@@ -146,19 +147,27 @@ def _recorded(results_file: Path) -> dict[str, tuple[str, str]]:
     return verdicts
 
 
-def grade_notebook(path: str | os.PathLike, timeout: float = NOTEBOOK_TIMEOUT) -> Grade:
-    """Execute one submitted notebook (a copy) and return each of its chapter's checked exercises' results."""
-    path = Path(path)
+def _read_submission(path: Path) -> tuple[nbformat.NotebookNode, str]:
+    """(the notebook, its chapter); ValueError for a file that is not a notebook of a chapter."""
     try:
         notebook = nbformat.read(path, as_version=4)
     except Exception as error:  # nbformat raises several kinds for a file that is not a notebook
         raise ValueError(f"{path} is not a readable notebook: {type(error).__name__}: {error}") from error
-    chapter = _chapter_of(notebook, path)
+    return notebook, _chapter_of(notebook, path)
+
+
+def grade_notebook(path: str | os.PathLike, timeout: float = NOTEBOOK_TIMEOUT, threads: int | None = None) -> Grade:
+    """Execute one submitted notebook (a copy) and return each of its chapter's checked exercises' results.
+
+    threads: the kernel's CPU threads (OMP_NUM_THREADS; None: the machine's default).
+    """
+    path = Path(path)
+    notebook, chapter = _read_submission(path)
     cells = _exercise_cells(notebook, chapter)
     with tempfile.TemporaryDirectory(prefix="vae-teach-grade-") as tmp:
         folder = Path(tmp)
         results_file = folder / "results.jsonl"
-        executed, in_time = _run(notebook, folder, results_file, timeout)
+        executed, in_time = _run(notebook, folder, results_file, timeout, threads)
         verdicts = _recorded(results_file)
     results: dict[str, str] = {}
     for label, exercise in EXERCISES.items():
@@ -178,7 +187,7 @@ def grade_notebook(path: str | os.PathLike, timeout: float = NOTEBOOK_TIMEOUT) -
 
 
 def grade_folder(folder: str | os.PathLike, timeout: float = NOTEBOOK_TIMEOUT, jobs: int = 1) -> list[Grade]:
-    """Grade every ``*.ipynb`` under folder (checkpoints skipped), ``jobs`` at a time, in file-name order."""
+    """Grade every ``*.ipynb`` under folder (checkpoints skipped), ``jobs`` at a time; returned in file-name order."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"expected a folder of submitted notebooks; got {folder}")
@@ -187,15 +196,28 @@ def grade_folder(folder: str | os.PathLike, timeout: float = NOTEBOOK_TIMEOUT, j
     paths = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     if not paths:
         raise ValueError(f"no notebooks (*.ipynb) in {folder}")
+    for path in paths:  # refuse a file that is not a chapter's notebook before anything runs
+        _read_submission(path)
+    # Kernels running side by side share the CPUs: each gets its share of threads, so that a
+    # correct answer is not slowed past its check's time limit by the others.
+    threads = max(1, available_cpus() // jobs) if jobs > 1 else None
 
     def graded(path: Path) -> Grade:
-        grade = grade_notebook(path, timeout)
+        grade = grade_notebook(path, timeout, threads)
         grade.notebook = path.relative_to(folder).as_posix()
         return grade
 
     # Each notebook runs in a kernel process of its own, so threads are enough to overlap them.
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(graded, paths))
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity, which containers and taskset limit)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def write_csv(grades: list[Grade], out: str | os.PathLike) -> Path:
@@ -228,8 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="CSV file (default: grades.csv beside the folder)")
     parser.add_argument("--timeout", type=float, default=NOTEBOOK_TIMEOUT,
                         help=f"seconds per notebook (default {NOTEBOOK_TIMEOUT})")
-    parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
-                        help=f"notebooks run at once (default {DEFAULT_JOBS}: one per CPU, at most 4)")
+    default_jobs = max(1, min(4, available_cpus()))  # each kernel holds its models in memory
+    parser.add_argument("--jobs", type=int, default=default_jobs,
+                        help=f"notebooks graded at once (default {default_jobs}: one per CPU, up to four)")
     args = parser.parse_args(argv)
     if shutil.which("jupyter") is None and not (Path(sys.executable).parent / "jupyter").exists():
         print("jupyter is not installed in this environment (pip install -r requirements.txt)", file=sys.stderr)

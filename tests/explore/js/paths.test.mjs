@@ -1,12 +1,12 @@
 // The codes each view decodes, against Python's vae_teach.analysis.paths on the same inputs:
-// lerp and slerp (interpolation.js), one swept dimension (traversal.js), class-mean moves
+// lerp and slerp (interpolation.js), one swept dimension (core.js, for traversal.js and sweep.js), class-mean moves
 // (arithmetic.js). The JS re-implements these formulas; Python is the oracle.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {load, fixture, needsFixture, maxAbsDiff} from './load.mjs';
 
 const interpolation = load(['core.js', 'interpolation.js'], ['lerp', 'slerp', 'pathCodes', 'endsRow']);
-const {sweepCodes} = load(['core.js', 'traversal.js'], ['sweepCodes']);
+const {sweepCodes} = load(['core.js'], ['sweepCodes']);
 const {moveCodes} = load(['core.js', 'arithmetic.js'], ['moveCodes']);
 
 const f32 = (values) => Float32Array.from(values);

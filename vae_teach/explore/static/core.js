@@ -1,8 +1,10 @@
 /*
- * vae-teach explorers: the shared core (decoding weights, running the decoder, drawing digits).
+ * vae-teach explorers: the shared core (decoding weights, running the stored MLPs: decoder and
+ * encoder, the swept codes of traversals, drawing digits).
  *
  * How it reaches the page: vae_teach/explore/page.py inlines this file and one view file
- * (map.js, interpolation.js, traversal.js or arithmetic.js) into each explorer's script element:
+ * (map.js, interpolation.js, traversal.js, arithmetic.js, draw.js or sweep.js) into each explorer's
+ * script element:
  *
  *     (function (root, data) {
  *       'use strict';
