@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import io
 import json
 import re
 import shutil
@@ -16,6 +18,7 @@ import pytest
 from vae_teach.exercises import HINT, PASS
 from vae_teach.tools.student import (ChapterError, chapters, exercise_cells, exercise_labels, solution_cells,
                                      student_notebook, write_student_notebooks)
+from vae_teach.tools.student import main as student_main
 
 from conftest import ROOT, build_env
 
@@ -157,8 +160,7 @@ def test_a_label_used_in_two_chapters_is_refused(tmp_path):
 
 def test_the_command_refuses_with_the_label_and_a_nonzero_exit(tmp_path):
     path = write_chapter(tmp_path, "01_bad.md", EXERCISE.format(label="ex-lonely"))
-    result = subprocess.run([sys.executable, "-m", "vae_teach.student", "--out", str(tmp_path / "out"),
-                             str(path)], capture_output=True, text=True, timeout=60)
+    result = _run("--out", tmp_path / "out", path)
     assert result.returncode == 1
     assert "01_bad.md" in result.stderr and "ex-lonely" in result.stderr
 
@@ -296,9 +298,18 @@ def test_the_parser_reads_chapters_with_the_books_myst_extensions():
 
 # ------------------------------------------------------------ files: what is kept, what is refused
 
-def _run(*args, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "vae_teach.student", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+def _run(*args) -> subprocess.CompletedProcess:
+    """``python -m vae_teach.student ARGS``, run in this process (the same ``main``, without a new
+    interpreter's import time; test_the_command_writes_one_notebook_per_chapter runs the real
+    command). An exception that escapes ``main`` fails the test, as a traceback would."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = student_main([str(a) for a in args])
+        except SystemExit as stop:  # argparse's own refusals
+            code = stop.code
+    return subprocess.CompletedProcess(["python", "-m", "vae_teach.student", *map(str, args)], code,
+                                       out.getvalue(), err.getvalue())
 
 
 def test_a_students_notebook_is_kept_unless_forced(tmp_path):

@@ -90,9 +90,15 @@ def test_a_real_sigint_during_fit_is_caught(data):
             os.kill(os.getpid(), signal.SIGINT)
         return x
 
-    with pytest.warns(UserWarning, match="interrupted"):
-        history = vt.fit(vae, data.train_x[:512], epochs=50, corrupt=send_sigint_in_second_epoch,
-                         batch_size=128, progress=False)
+    # Python's own Ctrl-C handler, whatever this process inherited: a shell that starts a job in
+    # the background (`make test &`) hands it SIGINT ignored, and then no KeyboardInterrupt comes.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.warns(UserWarning, match="interrupted"):
+            history = vt.fit(vae, data.train_x[:512], epochs=50, corrupt=send_sigint_in_second_epoch,
+                             batch_size=128, progress=False)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     assert history.interrupted and history.epochs == 1
 
 
