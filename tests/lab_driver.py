@@ -165,8 +165,7 @@ def open_document(page, lab: Lab, path: str, factory: str | None = None, timeout
     page.set_default_timeout(timeout_ms)
     page.goto(lab.page_url("lab"), wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout_ms)
-    page.evaluate(_OPEN, [path, factory])
-    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook", timeout=timeout_ms)
+    open_next_document(page, path, factory, timeout_ms)
 
 
 def open_next_document(page, path: str, factory: str | None = None, timeout_ms: float = 120_000) -> None:

@@ -111,12 +111,12 @@ def test_the_table_keeps_file_name_order_whatever_finishes_first(tmp_path, monke
         nbformat.write(_short_chapter_3(), tmp_path / f"{name}_03_from_ae_to_vae.ipynb")
     finished = []
 
-    def fake_grade(path, timeout, threads):
+    def fake_grade(path, notebook, chapter, timeout, threads):
         time.sleep({"a": 0.6, "b": 0.3, "c": 0.0}[path.name[0]])
         finished.append(path.name[0])
         return grading.Grade(path.name, "03_from_ae_to_vae", {"ex-ch3-kl": path.name[0]})
 
-    monkeypatch.setattr(grading, "grade_notebook", fake_grade)
+    monkeypatch.setattr(grading, "_grade", fake_grade)
     grades = grading.grade_folder(tmp_path, jobs=3)
     assert finished == ["c", "b", "a"]
     assert [g.results["ex-ch3-kl"] for g in grades] == ["a", "b", "c"]
@@ -127,7 +127,7 @@ def test_a_file_that_is_not_a_notebook_is_refused_before_any_runs(tmp_path, monk
     nbformat.write(_short_chapter_3(), tmp_path / "a_03_from_ae_to_vae.ipynb")
     (tmp_path / "b.ipynb").write_text("not json")
     ran = []
-    monkeypatch.setattr(grading, "grade_notebook", lambda path, *args: ran.append(path))
+    monkeypatch.setattr(grading, "_grade", lambda path, *args: ran.append(path))
     with pytest.raises(ValueError, match=r"b\.ipynb is not a readable notebook"):
         grading.grade_folder(tmp_path, jobs=2)
     assert ran == []

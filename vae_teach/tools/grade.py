@@ -162,7 +162,11 @@ def grade_notebook(path: str | os.PathLike, timeout: float = NOTEBOOK_TIMEOUT, t
     threads: the kernel's CPU threads (OMP_NUM_THREADS; None: the machine's default).
     """
     path = Path(path)
-    notebook, chapter = _read_submission(path)
+    return _grade(path, *_read_submission(path), timeout, threads)
+
+
+def _grade(path: Path, notebook: nbformat.NotebookNode, chapter: str, timeout: float, threads: int | None) -> Grade:
+    """grade_notebook for a submission already read (``_read_submission``)."""
     cells = _exercise_cells(notebook, chapter)
     with tempfile.TemporaryDirectory(prefix="vae-teach-grade-") as tmp:
         folder = Path(tmp)
@@ -196,14 +200,14 @@ def grade_folder(folder: str | os.PathLike, timeout: float = NOTEBOOK_TIMEOUT, j
     paths = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     if not paths:
         raise ValueError(f"no notebooks (*.ipynb) in {folder}")
-    for path in paths:  # refuse a file that is not a chapter's notebook before anything runs
-        _read_submission(path)
+    # Every file read first: one that is not a chapter's notebook is refused before anything runs.
+    submissions = {path: _read_submission(path) for path in paths}
     # Kernels running side by side share the CPUs: each gets its share of threads, so that a
     # correct answer is not slowed past its check's time limit by the others.
     threads = max(1, available_cpus() // jobs) if jobs > 1 else None
 
     def graded(path: Path) -> Grade:
-        grade = grade_notebook(path, timeout, threads)
+        grade = _grade(path, *submissions[path], timeout, threads)
         grade.notebook = path.relative_to(folder).as_posix()
         return grade
 
