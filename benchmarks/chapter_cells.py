@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from vae_teach.tools.student import chapters as book_chapters
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -59,7 +61,7 @@ def main() -> int:
     parser.add_argument("chapters", nargs="*", type=Path, help="chapters to run, in order (default: all)")
     parser.add_argument("--top", type=int, default=6, help="how many of the slowest cells to list per chapter")
     args = parser.parse_args()
-    chapters = [p.resolve() for p in args.chapters] or sorted((ROOT / "book").glob("0*.md"))
+    chapters = [p.resolve() for p in args.chapters] or book_chapters(ROOT / "book")
     with tempfile.TemporaryDirectory(prefix="vae-teach-cells-") as cache:
         os.environ.update(VAE_TEACH_CACHE=cache, TQDM_DISABLE="1", PYTHONHASHSEED="0")
         print(f"machine: {os.cpu_count()} CPUs; load average now {os.getloadavg()[0]:.1f}; "

@@ -30,14 +30,6 @@ function makeEncoder(spec) {
   };
 }
 
-/**
- * The decoder's logits (before the sigmoid) as a function: code z -> Float32Array(784), the
- * same MLP as makeDecoder's, whose sigmoid of these logits is the picture.
- */
-function makeLogits(spec) {
-  return makeMlp(spec);
-}
-
 /** log p(x|z) of a Bernoulli decoder: sum over pixels of x l - softplus(l), l the logits (nats). */
 function bernoulliLogLikelihood(x, logits) {
   let total = 0;
@@ -57,7 +49,8 @@ function gaussianKl(mu, logvar) {
 
 /**
  * The quadrature ELBO of image x (784 numbers in [0, 1]): {elbo, expected, kl, mu, logvar}, nats.
- * encode: makeEncoder's function; logits: makeLogits's; points: P standardised points (arrays
+ * encode: makeEncoder's function; logits: core.js's makeMlp of the decoder (its logits, before the
+ * sigmoid); points: P standardised points (arrays
  * of D), weights: P numbers summing to 1.
  */
 function quadratureElbo(encode, logits, x, points, weights) {
@@ -118,7 +111,7 @@ const PAD_SCALE = 10;
 function drawView(root, data, decoders) {
   const decode = decoders[data.model];
   const encode = makeEncoder(data.encoder);
-  const logits = makeLogits(data.models[data.model]);
+  const logits = makeMlp(data.models[data.model]);  // the decoder's logits, before its sigmoid
   const codes = codeRows(data.codes, 2);
   const labels = bytesFromBase64(data.labels);
   const digits = bytesFromBase64(data.digits);

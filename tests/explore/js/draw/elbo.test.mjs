@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {load, fixture, needsFixture} from '../load.mjs';
 
 const draw = load(['core.js', 'map.js', 'draw.js'],
-  ['makeEncoder', 'makeLogits', 'makeDecoder', 'quadratureElbo', 'bernoulliLogLikelihood', 'gaussianKl', 'inkAt',
+  ['makeEncoder', 'makeMlp', 'makeDecoder', 'quadratureElbo', 'bernoulliLogLikelihood', 'gaussianKl', 'inkAt',
     'inkLine', 'bytesFromBase64']);
 
 function pageDigits(data) {
@@ -17,7 +17,7 @@ function pageDigits(data) {
 test('the page\'s quadrature ELBO of each carried test digit is within 0.5 nats of torch\'s', {skip: needsFixture}, () => {
   const data = fixture.draw;
   const encode = draw.makeEncoder(data.encoder);
-  const logits = draw.makeLogits(data.models[data.model]);
+  const logits = draw.makeMlp(data.models[data.model]);
   const digits = pageDigits(data);
   assert.equal(digits.length, 10);
   const diffs = digits.map((x, k) => draw.quadratureElbo(encode, logits, x, data.points, data.weights).elbo - data.digitElbos[k]);
